@@ -1,0 +1,1 @@
+"""The HTTP layer: routers, dependencies and the mapping of errors to responses."""

@@ -1,0 +1,1 @@
+"""Database plumbing: the declarative base and the async engine."""
