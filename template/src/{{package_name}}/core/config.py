@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL
 
 # Passwords that ship in examples and tutorials; never acceptable outside local/test.
-KNOWN_WEAK_SECRETS = frozenset({"", "admin", "changeme", "changethis", "password", "postgres", "secret"})
+KNOWN_WEAK_SECRETS = frozenset(
+    {"", "admin", "changeme", "changethis", "password", "postgres", "secret"}
+)
 MIN_SECRET_LENGTH = 12
 
 
