@@ -99,5 +99,4 @@ class Settings(BaseModel):
 @lru_cache
 def get_settings() -> Settings:
     """Read settings once per process; fails fast on missing or unsafe values."""
-    # pydantic-settings fills required fields from the environment at runtime.
-    return Settings(app=AppSettings(), database=DatabaseSettings())  # type: ignore[call-arg]
+    return Settings(app=AppSettings(), database=DatabaseSettings())

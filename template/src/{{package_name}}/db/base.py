@@ -1,7 +1,6 @@
 """Declarative base shared by every model."""
 
 from datetime import datetime
-from typing import ClassVar
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -19,7 +18,7 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # Server-generated values come back with RETURNING, so no lazy load follows a flush.
-    __mapper_args__: ClassVar[dict[str, object]] = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 - read by the mapper, never mutated
 
 
 class TimestampMixin:
