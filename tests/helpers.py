@@ -1,0 +1,93 @@
+"""Rendering the template from a committed snapshot, and running commands in the result."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from copier import Settings, run_copy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "template-tests",
+    "GIT_AUTHOR_EMAIL": "template-tests@example.com",
+    "GIT_COMMITTER_NAME": "template-tests",
+    "GIT_COMMITTER_EMAIL": "template-tests@example.com",
+}
+COPIER_OPTIONS: dict[str, Any] = {
+    "defaults": True,
+    "unsafe": True,
+    "quiet": True,
+    "settings": Settings(),
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_IDENTITY},
+    )
+    return result.stdout
+
+
+def commit_all(repo: Path, message: str, tag: str | None = None) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    if tag:
+        git(repo, "tag", tag)
+
+
+def copy_worktree(destination: Path) -> None:
+    """Tracked and untracked-but-not-ignored files, as they are on disk now."""
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for relative in filter(None, listed.split("\0")):
+        source = ROOT / relative
+        if source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def snapshot_template(destination: Path) -> Path:
+    """A git repository holding the working tree in one commit.
+
+    Rendering from it (not from ROOT) includes uncommitted edits without copier's
+    dirty-tree warning and records a commit that a later `copier update` can find.
+    """
+    destination.mkdir(parents=True)
+    git(destination, "init", "-q")
+    copy_worktree(destination)
+    commit_all(destination, "snapshot of the working tree")
+    return destination
+
+
+def render(template: Path, destination: Path, data: dict[str, Any], vcs_ref: str = "HEAD") -> Path:
+    run_copy(str(template), destination, data=data, vcs_ref=vcs_ref, **COPIER_OPTIONS)
+    return destination
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """The environment for commands run inside a rendered project."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTEST_ADDOPTS"}}
+    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return {**env, **extra}
+
+
+def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    """Run a command in a rendered project; fail with its whole output if it fails."""
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=project_env(**extra_env), check=False
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"`{' '.join(command)}` failed with exit code {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+        )
+    return result
