@@ -1,6 +1,7 @@
 """Rendering the template from a committed snapshot, and running commands in the result."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -70,6 +71,16 @@ def snapshot_template(destination: Path) -> Path:
 def render(template: Path, destination: Path, data: dict[str, Any], vcs_ref: str = "HEAD") -> Path:
     run_copy(str(template), destination, data=data, vcs_ref=vcs_ref, **COPIER_OPTIONS)
     return destination
+
+
+def test_database_url(label: str) -> str:
+    """A database name of its own for one rendered project's test run.
+
+    The process id keeps concurrent runs of the template suite (other worktrees,
+    xdist workers) from dropping each other's databases.
+    """
+    name = re.sub(r"[^a-z0-9]+", "_", label.lower())[:30]
+    return f"postgresql://postgres@127.0.0.1:5432/tpl_{name}_{os.getpid()}"
 
 
 def project_env(**extra: str) -> dict[str, str]:
