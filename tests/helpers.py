@@ -73,7 +73,7 @@ def render(template: Path, destination: Path, data: dict[str, Any], vcs_ref: str
     return destination
 
 
-def test_database_url(label: str) -> str:
+def database_url_for(label: str) -> str:
     """A database name of its own for one rendered project's test run.
 
     The process id keeps concurrent runs of the template suite (other worktrees,

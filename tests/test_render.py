@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import render, run, test_database_url
+from tests.helpers import render, run, database_url_for
 
 # Answer sets that the machine's Python (3.11) can install and test end to end.
 FULL_RUNS: dict[str, dict[str, Any]] = {
@@ -74,7 +74,7 @@ def test_rendered_project_passes_its_own_checks(template: Path, tmp_path: Path, 
     project = render(template, tmp_path / name, FULL_RUNS[name])
     assert_fully_rendered(project)
     package = FULL_RUNS[name].get("package_name", "my_service")
-    database_url = test_database_url(name)
+    database_url = database_url_for(name)
 
     run(project, "uv", "sync", "--quiet")
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
