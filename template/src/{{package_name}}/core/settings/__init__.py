@@ -1,0 +1,1 @@
+"""Settings, one module per concern; `core.config` composes them."""
