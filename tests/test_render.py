@@ -55,6 +55,20 @@ def ruff(project: Path, *args: str) -> None:
     run(project, ruff_binary, *args)
 
 
+def audit_workflows(project: Path) -> None:
+    """The rendered CI is valid GitHub Actions and passes zizmor's security audit.
+
+    actionlint itself runs in the rendered CI; its PyPI wrapper cannot be built
+    offline, so the schema check stands in for it here.
+    """
+    workflows = sorted(str(path) for path in (project / ".github" / "workflows").glob("*.y*ml"))
+    assert workflows, "the project has no workflows"
+    for tool in ("check-jsonschema", "zizmor"):
+        assert shutil.which(tool), f"{tool} must be installed in the template's environment"
+    run(project, "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    run(project, "zizmor", "--offline", *workflows)
+
+
 @pytest.mark.parametrize("name", sorted(STATIC_RUNS))
 def test_newer_python_floors_render_formatted_and_lint_clean(
     template: Path, tmp_path: Path, name: str
@@ -67,6 +81,7 @@ def test_newer_python_floors_render_formatted_and_lint_clean(
     assert (project / ".python-version").read_text().strip() == python
     ruff(project, "format", "--check", ".")
     ruff(project, "check", ".")
+    audit_workflows(project)
 
 
 @pytest.mark.parametrize("name", sorted(FULL_RUNS))
