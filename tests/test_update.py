@@ -32,8 +32,8 @@ from tests.update_history import (
     NEXT,
     PRE,
     History,
-    bumped_pre_commit_rev,
     build_history,
+    bumped_pre_commit_rev,
     replace_once,
 )
 
@@ -169,7 +169,9 @@ def make_typical_edits(project: Path) -> None:
         "max_body_bytes: Annotated[int, Field(gt=0)] = 1_048_576",
         "max_body_bytes: Annotated[int, Field(gt=0)] = 2_097_152",
     )
-    replace_once(project / ".env.example", "APP_MAX_BODY_BYTES=1048576", "APP_MAX_BODY_BYTES=2097152")
+    replace_once(
+        project / ".env.example", "APP_MAX_BODY_BYTES=1048576", "APP_MAX_BODY_BYTES=2097152"
+    )
     replace_once(
         project / f"src/{PACKAGE}/api/routers/items.py",
         'summary="List items"',
@@ -263,9 +265,7 @@ def test_update_of_a_line_the_user_also_changed_shows_a_conflict(
     assert user_side(merged) == original.replace(history.current_pre_commit_rev, user_rev, 1)
 
 
-def test_moved_file_keeps_the_users_edits_at_its_new_path(
-    history: History, tmp_path: Path
-) -> None:
+def test_moved_file_keeps_the_users_edits_at_its_new_path(history: History, tmp_path: Path) -> None:
     old, new = MOVES[0].old, MOVES[0].new
     project = scaffold(history, tmp_path / "update-moved", PRE, ANSWERS)
     user_test = "\n\ndef test_the_users_own_contract() -> None:\n    assert True is not False\n"
@@ -361,7 +361,9 @@ def test_old_versions_replay_without_extensions_or_network() -> None:
     assert "_jinja_extensions" not in config
     assert "_external_data" not in config
     for migration in config.get("_migrations", []):
-        assert not re.search(r"\b(curl|wget|pip|uv|uvx|git (fetch|pull|clone))\b", migration["command"])
+        assert not re.search(
+            r"\b(curl|wget|pip|uv|uvx|git (fetch|pull|clone))\b", migration["command"]
+        )
 
 
 def test_every_migration_is_replayed_by_these_tests() -> None:

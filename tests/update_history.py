@@ -85,10 +85,10 @@ def build_history(repo: Path) -> History:
     template = repo / "template"
 
     for move in MOVES:
-        git(repo, "mv", f"template/{move.new}", f"template/{move.old}")
+        (template / move.new).rename(template / move.old)
     commit_all(repo, "the layout before the moves", tag=PRE)
     for move in reversed(MOVES):
-        git(repo, "mv", f"template/{move.old}", f"template/{move.new}")
+        (template / move.old).rename(template / move.new)
     commit_all(repo, "the working tree", tag=CURRENT)
 
     pre_commit = template / ".pre-commit-config.yaml"
