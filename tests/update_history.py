@@ -78,17 +78,26 @@ class History:
         return self.template_file(".editorconfig")
 
 
+def source_suffix(template: Path, rendered: str) -> str:
+    """'.jinja' when the template renders this path from a Jinja file, else ''."""
+    for suffix in ("", ".jinja"):
+        if (template / f"{rendered}{suffix}").is_file():
+            return suffix
+    raise AssertionError(f"no source for {rendered} in the template; update MOVES")
+
+
 def build_history(repo: Path) -> History:
     repo.mkdir(parents=True)
     git(repo, "init", "-q")
     copy_worktree(repo)
     template = repo / "template"
 
-    for move in MOVES:
-        (template / move.new).rename(template / move.old)
+    sources = {move: source_suffix(template, move.new) for move in MOVES}
+    for move, suffix in sources.items():
+        (template / f"{move.new}{suffix}").rename(template / f"{move.old}{suffix}")
     commit_all(repo, "the layout before the moves", tag=PRE)
-    for move in reversed(MOVES):
-        (template / move.old).rename(template / move.new)
+    for move, suffix in reversed(sources.items()):
+        (template / f"{move.old}{suffix}").rename(template / f"{move.new}{suffix}")
     commit_all(repo, "the working tree", tag=CURRENT)
 
     pre_commit = template / ".pre-commit-config.yaml"
