@@ -201,8 +201,10 @@ def test_update_to_next_version_keeps_user_edits_and_applies_template_changes(
     assert "api_router.include_router(widgets.router)\n" in router
     assert "= 2_097_152" in (project / f"src/{PACKAGE}/core/settings/app.py").read_text()
     assert "APP_MAX_BODY_BYTES=2097152" in (project / ".env.example").read_text()
+    # The example resource is the user's: NEXT retitled one of its routes, the update did not.
     items_router = project / f"src/{PACKAGE}/api/routers/items.py"
     assert items_router.read_bytes() == edited[items_router]
+    assert 'summary="Get an item"' in items_router.read_text()
     # ... and so are the template's changes.
     pre_commit = (project / ".pre-commit-config.yaml").read_text()
     assert bumped_pre_commit_rev(edited[project / ".pre-commit-config.yaml"].decode()) in pre_commit
@@ -299,16 +301,42 @@ def test_moved_file_the_user_never_edited_updates_cleanly_across_versions(
         assert (project / move.new).read_bytes() == (fresh / move.new).read_bytes()
 
 
-def test_example_resource_is_the_users_once_generated(history: History, tmp_path: Path) -> None:
-    """Deleting the example (the usual first step of a real service) survives updates."""
-    project = scaffold(history, tmp_path / "update-owned", CURRENT, ANSWERS)
-    example = [
+EXAMPLE_FILES = {
+    "postgresql": [
         f"src/{PACKAGE}/api/routers/items.py",
         f"src/{PACKAGE}/models/item.py",
         f"src/{PACKAGE}/schemas/item.py",
         f"src/{PACKAGE}/services/items.py",
+        "migrations/versions/2026-11-22_0001_create_item.py",
         "tests/api/test_items.py",
-    ]
+    ],
+    "jwt": [
+        f"src/{PACKAGE}/api/routers/items.py",
+        f"src/{PACKAGE}/models/item.py",
+        f"src/{PACKAGE}/schemas/item.py",
+        f"src/{PACKAGE}/services/items.py",
+        "migrations/versions/2026-11-22_0001_create_user_account_and_item.py",
+        "tests/api/test_items.py",
+        "tests/api/test_item_ownership.py",
+    ],
+    "none": [
+        f"src/{PACKAGE}/api/routers/text_analyses.py",
+        f"src/{PACKAGE}/schemas/text_analysis.py",
+        f"src/{PACKAGE}/services/text_analysis.py",
+        "tests/api/test_text_analyses.py",
+    ],
+}
+EXAMPLE_ANSWERS = {"postgresql": {}, "jwt": {"auth": "jwt"}, "none": {"database": "none"}}
+
+
+@pytest.mark.parametrize("variant", sorted(EXAMPLE_FILES))
+def test_example_resource_is_the_users_once_generated(
+    history: History, tmp_path: Path, variant: str
+) -> None:
+    """Deleting the example (the usual first step of a real service) survives updates."""
+    data = {**ANSWERS, **EXAMPLE_ANSWERS[variant]}
+    project = scaffold(history, tmp_path / f"update-owned-{variant}", CURRENT, data)
+    example = EXAMPLE_FILES[variant]
     for relative in example:
         git(project, "rm", "-q", relative)
     commit_all(project, "Drop the example resource")
@@ -316,6 +344,7 @@ def test_example_resource_is_the_users_once_generated(history: History, tmp_path
     update(project)
 
     assert_merged_cleanly(project)
+    assert answers(project)["_commit"] == NEXT
     assert [relative for relative in example if (project / relative).exists()] == []
 
 

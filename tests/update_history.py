@@ -2,8 +2,9 @@
 
 PRE    the working tree with every move in MOVES undone: the layout before them
 CURRENT the working tree as it is
-NEXT   CURRENT plus changes a later release could make to template-owned files:
-       a bumped pre-commit hook and a new .editorconfig
+NEXT   CURRENT plus changes a later release could make: a bumped pre-commit hook and
+       a new .editorconfig (template-owned), a retitled route in the example resource
+       (the user's: an update must leave it alone)
 """
 
 import re
@@ -104,5 +105,9 @@ def build_history(repo: Path) -> History:
     current_rev = pre_commit_rev(pre_commit.read_text())
     replace_once(pre_commit, current_rev, bumped_pre_commit_rev(pre_commit.read_text()))
     (template / ".editorconfig").write_text(EDITORCONFIG)
-    commit_all(repo, "a later release: newer hooks, an .editorconfig", tag=NEXT)
+    [items_router] = (template / "src" / "{{package_name}}" / "api" / "routers").glob("*items.py*")
+    replace_once(items_router, 'summary="Get an item"', 'summary="Get one item"')
+    commit_all(
+        repo, "a later release: newer hooks, an .editorconfig, the example retitled", tag=NEXT
+    )
     return History(repo=repo, current_pre_commit_rev=current_rev)
