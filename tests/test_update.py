@@ -2,9 +2,10 @@
 
 Each test builds its versions from the working tree in a scratch template repository
 (tests/update_history.py): PRE is the layout before the moves listed in copier.yml's
-`_migrations`, CURRENT is the working tree, NEXT is the working tree plus changes to
-template-owned files. Only the main scenario installs and tests the updated project;
-the others check git's view of the result, which is where update bugs show.
+`_migrations`, CURRENT is the working tree, NEXT is the working tree plus what a later
+release might change (template-owned files, and the example resource, which an update
+must leave alone). Only the main scenario installs and tests the updated project; the
+others check git's view of the result, which is where update bugs show.
 """
 
 import re
