@@ -22,7 +22,7 @@ from tests.helpers import render
 
 KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
 VARIANTS: dict[str, dict[str, Any]] = {
-    "postgresql-kubernetes-redis": {"kubernetes": True, "redis": True},
+    "postgresql-kubernetes-redis-jwt": {"kubernetes": True, "redis": True, "auth": "jwt"},
     "sqlite": {"database": "sqlite"},
     "none-kubernetes": {"database": "none", "kubernetes": True},
 }
@@ -90,7 +90,7 @@ def test_compose_runs_migrations_before_the_api(projects: dict[str, Path]) -> No
 
 
 def test_compose_starts_redis_when_chosen(projects: dict[str, Path]) -> None:
-    compose = projects["postgresql-kubernetes-redis"] / "compose.yaml"
+    compose = projects["postgresql-kubernetes-redis-jwt"] / "compose.yaml"
     services = yaml.safe_load(compose.read_text())["services"]
 
     assert services["api"]["depends_on"]["redis"] == {"condition": "service_healthy"}
@@ -111,7 +111,7 @@ def test_ci_workflow_matches_the_github_workflow_schema(projects: dict[str, Path
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("name", ["postgresql-kubernetes-redis", "none-kubernetes"])
+@pytest.mark.parametrize("name", ["postgresql-kubernetes-redis-jwt", "none-kubernetes"])
 def test_kubernetes_manifests_match_the_kubernetes_schemas(
     projects: dict[str, Path], name: str, version: str
 ) -> None:
@@ -125,7 +125,7 @@ def test_kubernetes_manifests_match_the_kubernetes_schemas(
 
 
 def test_kubernetes_manifests_cover_the_deployment(projects: dict[str, Path]) -> None:
-    directory = projects["postgresql-kubernetes-redis"] / "deploy/kubernetes"
+    directory = projects["postgresql-kubernetes-redis-jwt"] / "deploy/kubernetes"
     kinds = {
         yaml.safe_load(path.read_text())["kind"]: yaml.safe_load(path.read_text())
         for path in directory.glob("*.yaml")
@@ -152,9 +152,14 @@ def test_kubernetes_manifests_cover_the_deployment(projects: dict[str, Path]) ->
     assert kinds["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == "my-service"
     assert kinds["ConfigMap"]["data"]["APP_ENVIRONMENT"] == "production"
     assert kinds["ConfigMap"]["data"]["REDIS_URL"] == "redis://redis:6379/0"
+    # Placeholders the service refuses in production, so a forgotten one fails loudly.
+    assert kinds["Secret"]["stringData"] == {
+        "DATABASE_PASSWORD": "replace-me",
+        "AUTH_SECRET_KEY": "replace-me",
+    }
 
 
-@pytest.mark.parametrize("name", ["postgresql-kubernetes-redis", "none-kubernetes"])
+@pytest.mark.parametrize("name", ["postgresql-kubernetes-redis-jwt", "none-kubernetes"])
 def test_kustomization_applies_every_long_lived_manifest(
     projects: dict[str, Path], name: str
 ) -> None:
@@ -199,7 +204,7 @@ def test_kubernetes_with_sqlite_is_refused(template_directory: Path, tmp_path: P
 
 
 def test_validators_reject_broken_files(projects: dict[str, Path], tmp_path: Path) -> None:
-    project = projects["postgresql-kubernetes-redis"]
+    project = projects["postgresql-kubernetes-redis-jwt"]
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text((project / "Dockerfile").read_text().replace(":3.11-slim", ":latest"))
     compose = tmp_path / "compose.yaml"
