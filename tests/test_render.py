@@ -40,6 +40,8 @@ STATIC_RUNS: dict[str, dict[str, Any]] = {
     "long-package": {"package_name": "a_package_name_of_thirty_chars", **matrix.all_on()},
     # A package that sorts after `tests` must not change the tests' import order.
     "late-package": {"project_name": "Warehouse", **matrix.all_on()},
+    # The deployment options change no Python; tests/test_deployment.py validates their files.
+    "kubernetes-no-docker-no-ci": {"kubernetes": True, "docker": False, "ci": "none"},
 }
 SWEEP_BATCHES = 4
 LEFTOVER_JINJA = re.compile(r"\{\{-?\s*[A-Za-z_]|\{%-?\s*[a-z]")
@@ -72,16 +74,14 @@ def test_matrix_covers_every_pair_of_option_values() -> None:
 
 
 def audit_workflows(project: Path) -> None:
-    """The rendered CI is valid GitHub Actions and passes zizmor's security audit.
+    """The rendered CI passes zizmor's security audit (pinned actions, permissions, ...).
 
-    actionlint itself runs in the rendered CI; its PyPI wrapper cannot be built
-    offline, so the schema check stands in for it here.
+    tests/test_deployment.py checks it against the workflow schema. actionlint itself
+    runs in the rendered CI: its PyPI wrapper cannot be built without GitHub access.
     """
     workflows = sorted(str(path) for path in (project / ".github" / "workflows").glob("*.y*ml"))
     assert workflows, "the project has no workflows"
-    for tool in ("check-jsonschema", "zizmor"):
-        assert shutil.which(tool), f"{tool} must be installed in the template's environment"
-    run(project, "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    assert shutil.which("zizmor"), "zizmor must be installed in the template's environment"
     run(project, "zizmor", "--offline", *workflows)
 
 
@@ -97,7 +97,8 @@ def test_newer_python_floors_and_extreme_names_render_clean(
     assert (project / ".python-version").read_text().strip() == python
     ruff(project, "format", "--check", ".")
     ruff(project, "check", ".")
-    audit_workflows(project)
+    if STATIC_RUNS[name].get("ci", "github") == "github":
+        audit_workflows(project)
 
 
 @pytest.mark.parametrize("batch", range(SWEEP_BATCHES))
