@@ -73,9 +73,7 @@ def ratio(ours: Scenario, baseline: Scenario) -> tuple[float, float]:
 
 def servers(project: Project, workdir: Path, core: int | None) -> dict[str, Server]:
     """The service by its production command, and the baselines by plain uvicorn."""
-    baseline_env = project.env(
-        PYTHONPATH=str(ROOT), BENCH_DATABASE_URL=project.database_url
-    )
+    baseline_env = project.env(PYTHONPATH=str(ROOT), BENCH_DATABASE_URL=project.database_url)
 
     def uvicorn(name: str, module: str) -> Server:
         port = free_port()
@@ -122,24 +120,32 @@ def verdict(ok: bool) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--seconds", type=float, default=10, help="load per scenario per round")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of every scenario")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds of every scenario"
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--cold-starts", type=int, default=3, help="measured starts per server")
     parser.add_argument("--copies", type=int, default=3, help="timed `copier copy` runs")
     parser.add_argument("--soak-seconds", type=float, default=60, help="0 skips the soak")
     parser.add_argument("--soak-connections", type=int, default=64)
-    parser.add_argument("--skip-test-suite", action="store_true", help="do not time the rendered tests")
+    parser.add_argument(
+        "--skip-test-suite", action="store_true", help="do not time the rendered tests"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory and databases")
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: C901, PLR0915 - one linear script
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     missing = check_tools("wrk", "uv")
     if missing:
-        print(f"missing: {', '.join(missing)}; `bash benchmarks/run.sh` installs wrk", file=sys.stderr)
+        print(
+            f"missing: {', '.join(missing)}; `bash benchmarks/run.sh` installs wrk", file=sys.stderr
+        )
         return 2
     server_core, load_core = (SERVER_CORE, LOAD_CORE) if _can_pin() else (None, None)
     workdir = Path(tempfile.mkdtemp(prefix="fastapi-template-bench-"))
@@ -159,7 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: C901, PLR0915 - one
     soak_result: SoakResult | None = None
     try:
         starts = cold_starts([by_name["bare"], by_name["rendered"]], args.cold_starts)
-        out("cold starts: " + "; ".join(f"{k} {', '.join(f'{s:.2f}' for s in v)} s" for k, v in starts.items()))
+        out(
+            "cold starts: "
+            + "; ".join(f"{k} {', '.join(f'{s:.2f}' for s in v)} s" for k, v in starts.items())
+        )
         for server in by_name.values():
             server.start()
             started.append(server)
@@ -174,9 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: C901, PLR0915 - one
             _load(scenario, WARMUP_SECONDS, args.connections, load_core)
         for round_number in range(1, args.rounds + 1):
             for scenario in scenarios:
-                scenario.results.append(
-                    _load(scenario, args.seconds, args.connections, load_core)
-                )
+                scenario.results.append(_load(scenario, args.seconds, args.connections, load_core))
             out(f"round {round_number}/{args.rounds} done")
         rss = {name: rss_mib(by_name[name].worker_pid) for name in ("bare", "rendered")}
         if args.soak_seconds > 0:
@@ -210,7 +217,7 @@ def _load(scenario: Scenario, seconds: float, connections: int, core: int | None
     return wrk(url, seconds=seconds, connections=connections, core=core, server=scenario.server)
 
 
-def _report(  # noqa: PLR0913 - every figure of the run
+def _report(
     args: argparse.Namespace,
     scenarios: list[Scenario],
     starts: dict[str, list[float]],
@@ -222,9 +229,13 @@ def _report(  # noqa: PLR0913 - every figure of the run
     out = print
     bare, health, orm, items, asyncpg = scenarios
     out()
-    out(f"Load: {args.rounds} rounds x {args.seconds:g} s per scenario, {args.connections} connections,"
-        f" wrk on core {LOAD_CORE}, servers on core {SERVER_CORE}, one worker each ({PACKAGE}, {SEED_ROWS} rows)")
-    out(f"{'scenario':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>11}")
+    out(
+        f"Load: {args.rounds} rounds x {args.seconds:g} s per scenario,"
+        f" {args.connections} connections, wrk on core {LOAD_CORE}, servers on core"
+        f" {SERVER_CORE}, one worker each ({PACKAGE}, {SEED_ROWS} rows)"
+    )
+    header = ("scenario", "req/s", "p50 ms", "p99 ms", "errors", "CPU us/req")
+    out("{:<38} {:>8} {:>8} {:>8} {:>7} {:>11}".format(*header))
     for scenario in scenarios:
         rps, p50, p99, errors, cpu = scenario.summary()
         out(f"{scenario.label:<38} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {errors:>7d} {cpu:>11.0f}")
@@ -237,13 +248,24 @@ def _report(  # noqa: PLR0913 - every figure of the run
             failures.append(name)
 
     out()
-    out(f"{'ratio (rendered / baseline), same rounds':<44} {'req/s':>7} {'CPU-normalised':<14} target")
+    header = ("ratio (rendered / baseline), same rounds", "req/s", "CPU-normalised", "target")
+    out("{:<44} {:>7} {:<14} {}".format(*header))
     health_rps, health_cpu = ratio(health, bare)
-    check("/health vs bare FastAPI", health_rps, health_rps >= HEALTH_VS_BARE,
-          f">= {HEALTH_VS_BARE}x", f"  {health_cpu:.2f}x")
+    check(
+        "/health vs bare FastAPI",
+        health_rps,
+        health_rps >= HEALTH_VS_BARE,
+        f">= {HEALTH_VS_BARE}x",
+        f"  {health_cpu:.2f}x",
+    )
     list_rps, list_cpu = ratio(items, orm)
-    check("items list vs minimal SQLAlchemy ORM", list_rps, list_rps >= LIST_VS_ORM,
-          f">= {LIST_VS_ORM}x", f"  {list_cpu:.2f}x")
+    check(
+        "items list vs minimal SQLAlchemy ORM",
+        list_rps,
+        list_rps >= LIST_VS_ORM,
+        f">= {LIST_VS_ORM}x",
+        f"  {list_cpu:.2f}x",
+    )
     raw_rps, raw_cpu = ratio(items, asyncpg)
     out(f"{'items list vs raw asyncpg':<44} {raw_rps:>7.2f}  {raw_cpu:.2f}x{'':<9} (for reference)")
     errors = sum(s.summary()[3] for s in scenarios)
@@ -251,31 +273,54 @@ def _report(  # noqa: PLR0913 - every figure of the run
 
     out()
     bare_start, ours_start = median(starts["bare"]), median(starts["rendered"])
-    check(f"cold start ({ours_start:.2f} s / bare {bare_start:.2f} s)", ours_start / bare_start,
-          ours_start / bare_start <= COLD_START_VS_BARE, f"<= {COLD_START_VS_BARE}x", "x")
-    check(f"RSS per worker after load ({rss['rendered']:.0f} / bare {rss['bare']:.0f} MiB)",
-          rss["rendered"] / rss["bare"], rss["rendered"] / rss["bare"] <= RSS_VS_BARE,
-          f"<= {RSS_VS_BARE}x", "x")
+    check(
+        f"cold start ({ours_start:.2f} s / bare {bare_start:.2f} s)",
+        ours_start / bare_start,
+        ours_start / bare_start <= COLD_START_VS_BARE,
+        f"<= {COLD_START_VS_BARE}x",
+        "x",
+    )
+    check(
+        f"RSS per worker after load ({rss['rendered']:.0f} / bare {rss['bare']:.0f} MiB)",
+        rss["rendered"] / rss["bare"],
+        rss["rendered"] / rss["bare"] <= RSS_VS_BARE,
+        f"<= {RSS_VS_BARE}x",
+        "x",
+    )
     if test_seconds is not None:
-        check("rendered test suite, seconds", test_seconds, test_seconds < TEST_SUITE_SECONDS,
-              f"< {TEST_SUITE_SECONDS:g} s", " s")
+        check(
+            "rendered test suite, seconds",
+            test_seconds,
+            test_seconds < TEST_SUITE_SECONDS,
+            f"< {TEST_SUITE_SECONDS:g} s",
+            " s",
+        )
     copy = median(copy_seconds)
     check("copier copy, seconds (median)", copy, copy < COPY_SECONDS, f"< {COPY_SECONDS:g} s", " s")
 
     if soak_result is not None:
         load = soak_result.load
         out()
-        out(f"Soak: {load.seconds:.0f} s, {args.soak_connections} connections, mixed reads and writes"
-            f" (55% list, 15% get, 20% create, 10% update): {load.rps:.0f} req/s,"
-            f" p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms")
+        out(
+            f"Soak: {load.seconds:.0f} s, {args.soak_connections} connections, mixed reads and"
+            f" writes (55% list, 15% get, 20% create, 10% update): {load.rps:.0f} req/s,"
+            f" p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms"
+        )
         check("soak errors", load.errors, load.errors == 0, "== 0")
-        check(f"soak RSS growth ({soak_result.rss_start_mib:.1f} -> {soak_result.rss_end_mib:.1f}"
-              f" MiB, max {soak_result.rss_max_mib:.1f})", soak_result.rss_growth * 100,
-              soak_result.rss_growth <= MAX_RSS_GROWTH and soak_result.same_worker,
-              f"<= {MAX_RSS_GROWTH * 100:g} %", " %")
-        check(f"acknowledged writes missing (of {soak_result.acknowledged_writes})",
-              soak_result.missing_writes,
-              soak_result.missing_writes == 0 and soak_result.acknowledged_writes > 0, "== 0")
+        check(
+            f"soak RSS growth ({soak_result.rss_start_mib:.1f} -> {soak_result.rss_end_mib:.1f}"
+            f" MiB, max {soak_result.rss_max_mib:.1f})",
+            soak_result.rss_growth * 100,
+            soak_result.rss_growth <= MAX_RSS_GROWTH and soak_result.same_worker,
+            f"<= {MAX_RSS_GROWTH * 100:g} %",
+            " %",
+        )
+        check(
+            f"acknowledged writes missing (of {soak_result.acknowledged_writes})",
+            soak_result.missing_writes,
+            soak_result.missing_writes == 0 and soak_result.acknowledged_writes > 0,
+            "== 0",
+        )
     out()
     out("all targets met" if not failures else f"targets not met: {'; '.join(failures)}")
     return failures

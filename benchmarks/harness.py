@@ -118,7 +118,8 @@ class Server:
 
     @property
     def worker_pid(self) -> int:
-        assert self.process is not None, f"{self.name} is not running"
+        if self.process is None:
+            raise RuntimeError(f"{self.name} is not running")
         if not self.forks_worker:
             return self.process.pid
         workers = _children(self.process.pid)

@@ -60,9 +60,7 @@ class Project:
 
     def db(self, *args: str) -> str:
         """Run a chore of benchmarks/apps/db.py with the project's asyncpg."""
-        result = run(
-            ROOT, self.python, "-m", "benchmarks.apps.db", *args, PYTHONPATH=str(ROOT)
-        )
+        result = run(ROOT, self.python, "-m", "benchmarks.apps.db", *args, PYTHONPATH=str(ROOT))
         return result.stdout.strip()
 
     def install(self) -> float:
@@ -78,7 +76,16 @@ class Project:
         """Wall time of `uv run pytest` in the project, as its README runs it."""
         test_url = f"{self.database_url}_test"
         started = time.perf_counter()
-        run(self.path, "uv", "run", "pytest", "-q", "-p", "no:cacheprovider", TEST_DATABASE_URL=test_url)
+        run(
+            self.path,
+            "uv",
+            "run",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            TEST_DATABASE_URL=test_url,
+        )
         return time.perf_counter() - started
 
     def drop_databases(self) -> None:
@@ -103,6 +110,7 @@ def median(values: list[float]) -> float:
 def check_tools(*names: str) -> list[str]:
     """The command-line tools the run needs that are missing."""
     missing = [name for name in names if shutil.which(name) is None]
-    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode != 0:
+    probe = ["pg_isready", "-h", "127.0.0.1", "-q"]
+    if shutil.which(probe[0]) is None or subprocess.run(probe, check=False).returncode != 0:  # noqa: S603
         missing.append("PostgreSQL on 127.0.0.1:5432")
     return missing

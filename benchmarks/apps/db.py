@@ -1,9 +1,9 @@
 """Database chores the harness runs in the rendered project's virtualenv (it has asyncpg).
 
-    python -m benchmarks.apps.db recreate URL
-    python -m benchmarks.apps.db seed URL ROWS
-    python -m benchmarks.apps.db missing URL IDS_FILE   # prints how many ids are absent
-    python -m benchmarks.apps.db drop URL
+python -m benchmarks.apps.db recreate URL
+python -m benchmarks.apps.db seed URL ROWS
+python -m benchmarks.apps.db missing URL IDS_FILE   # prints how many ids are absent
+python -m benchmarks.apps.db drop URL
 """
 
 import asyncio

@@ -1,15 +1,26 @@
 """Every route documents its contract, so clients and the OpenAPI docs can rely on it."""
 
+import inspect
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 PATH_SEGMENT = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*|\{[a-z_]+\})$")
 
 
-def api_routes(app: FastAPI) -> list[APIRoute]:
-    return [route for route in app.routes if isinstance(route, APIRoute)]
+def api_routes(app: FastAPI) -> list[RouteContext]:
+    """Every endpoint with its effective path and settings, included routers flattened."""
+    routes = [
+        route
+        for route in iter_route_contexts(app.routes)
+        if isinstance(route.original_route, APIRoute)
+    ]
+    assert routes, "no API route found"
+    return routes
 
 
 def test_every_route_declares_its_contract(app: FastAPI) -> None:
@@ -21,6 +32,27 @@ def test_every_route_declares_its_contract(app: FastAPI) -> None:
         assert route.status_code is not None, f"{where} has no explicit status_code"
         if route.status_code != 204:
             assert route.response_model is not None, f"{where} has no response model"
+
+
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from dependency_calls(dependency)
+
+
+def runs_on_the_event_loop(call: Callable[..., Any]) -> bool:
+    target = call if inspect.isroutine(call) or inspect.isclass(call) else type(call).__call__
+    return inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+
+
+def test_dependencies_never_run_in_the_thread_pool(app: FastAPI) -> None:
+    """FastAPI runs a plain `def` dependency (or a class) in a worker thread on every
+    request, which costs far more than the work a dependency usually does."""
+    for route in api_routes(app):
+        for call in dependency_calls(route.dependant):
+            name = getattr(call, "__qualname__", repr(call))
+            assert runs_on_the_event_loop(call), f"{route.path}: {name} is not async"
 
 
 def test_creates_are_201_and_deletes_are_204(app: FastAPI) -> None:
