@@ -115,6 +115,23 @@ def cold_starts(pair: Sequence[Server], runs: int) -> dict[str, list[float]]:
     return seconds
 
 
+ERROR_KINDS = {
+    "connect_errors": "connect",
+    "read_errors": "read",
+    "write_errors": "write",
+    "status_errors": "HTTP>=400",
+    "timeouts": "timeout",
+}
+
+
+def error_kinds(runs: Sequence[Scenario | LoadResult]) -> str:
+    """Which kinds of error wrk saw, e.g. ` (timeout 19)`; empty when there were none."""
+    results = [r for run in runs for r in (run.results if isinstance(run, Scenario) else [run])]
+    counts = {label: sum(r.raw[key] for r in results) for key, label in ERROR_KINDS.items()}
+    found = ", ".join(f"{label} {count}" for label, count in counts.items() if count)
+    return f" ({found})" if found else ""
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
@@ -269,7 +286,7 @@ def _report(
     raw_rps, raw_cpu = ratio(items, asyncpg)
     out(f"{'items list vs raw asyncpg':<44} {raw_rps:>7.2f}  {raw_cpu:.2f}x{'':<9} (for reference)")
     errors = sum(s.summary()[3] for s in scenarios)
-    check("errors across all load runs", errors, errors == 0, "== 0")
+    check("errors across all load runs", errors, errors == 0, "== 0", error_kinds(scenarios))
 
     out()
     bare_start, ours_start = median(starts["bare"]), median(starts["rendered"])
@@ -306,7 +323,7 @@ def _report(
             f" writes (55% list, 15% get, 20% create, 10% update): {load.rps:.0f} req/s,"
             f" p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms"
         )
-        check("soak errors", load.errors, load.errors == 0, "== 0")
+        check("soak errors", load.errors, load.errors == 0, "== 0", error_kinds([load]))
         check(
             f"soak RSS growth ({soak_result.rss_start_mib:.1f} -> {soak_result.rss_end_mib:.1f}"
             f" MiB, max {soak_result.rss_max_mib:.1f})",
