@@ -68,7 +68,9 @@ def snapshot_template(destination: Path) -> Path:
     return destination
 
 
-def render(template: Path, destination: Path, data: dict[str, Any], vcs_ref: str = "HEAD") -> Path:
+def render(
+    template: Path, destination: Path, data: dict[str, Any], vcs_ref: str | None = "HEAD"
+) -> Path:
     run_copy(str(template), destination, data=data, vcs_ref=vcs_ref, **COPIER_OPTIONS)
     return destination
 

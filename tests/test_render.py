@@ -1,10 +1,16 @@
-"""Render the template with several answer sets and run each project's own checks.
+"""Render the template across the answer matrix and run each project's own checks.
 
-A full run installs the project with uv (one shared cache), then runs exactly what
-the rendered README tells its users to run: ruff format --check, ruff check, mypy
-(strict) and pytest against the local PostgreSQL.
+- Full runs (tests/matrix.py: defaults, all-on, all-off and a pairwise-covering
+  set, plus custom names): install with uv (one shared cache), then run exactly
+  what the rendered README tells users to run: ruff format --check, ruff check,
+  mypy (strict) and pytest against the local PostgreSQL and Redis.
+- Every other valid combination: rendered, then ruff format --check, ruff check
+  and a byte-compile, in batches.
+- Newer Python floors: rendered and statically checked (uv may not download
+  Python here, so they cannot be installed).
 """
 
+import compileall
 import re
 import shutil
 from pathlib import Path
@@ -12,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import render, run, database_url_for
+from tests import matrix
+from tests.helpers import database_url_for, render, run
 
-# Answer sets that the machine's Python (3.11) can install and test end to end.
 FULL_RUNS: dict[str, dict[str, Any]] = {
-    "defaults": {},
+    **matrix.full_runs(),
     "custom-names": {
         "project_name": "Orders API",
         "project_slug": "orders-api",
@@ -26,15 +32,16 @@ FULL_RUNS: dict[str, dict[str, Any]] = {
         "author_email": "platform@example.org",
     },
 }
-# Newer floors cannot be installed here (uv may not download Python), so they are
-# rendered and statically checked with the template's own ruff.
 STATIC_RUNS: dict[str, dict[str, Any]] = {
     "python-3.12": {"python_version": "3.12", "project_name": "Py Twelve"},
-    "python-3.13": {"python_version": "3.13", "project_name": "Py Thirteen"},
+    "python-3.13": {"python_version": "3.13", "project_name": "Py Thirteen", **matrix.all_on()},
     # The shortest and longest package names shift line lengths the most.
-    "short-package": {"project_name": "Ab", "package_name": "ab"},
-    "long-package": {"package_name": "a_package_name_of_thirty_chars"},
+    "short-package": {"project_name": "Ab", "package_name": "ab", **matrix.all_on()},
+    "long-package": {"package_name": "a_package_name_of_thirty_chars", **matrix.all_on()},
+    # A package that sorts after `tests` must not change the tests' import order.
+    "late-package": {"project_name": "Warehouse", **matrix.all_on()},
 }
+SWEEP_BATCHES = 4
 LEFTOVER_JINJA = re.compile(r"\{\{-?\s*[A-Za-z_]|\{%-?\s*[a-z]")
 # GitHub Actions expressions are meant to stay.
 ACTIONS_EXPRESSION = re.compile(r"\$\{\{[^}]*\}\}")
@@ -49,14 +56,23 @@ def assert_fully_rendered(project: Path) -> None:
             assert not LEFTOVER_JINJA.search(text), f"unrendered Jinja in {path}"
 
 
-def ruff(project: Path, *args: str) -> None:
+def ruff(cwd: Path, *args: str) -> None:
     ruff_binary = shutil.which("ruff")
     assert ruff_binary, "ruff must be installed in the template's environment"
-    run(project, ruff_binary, *args)
+    run(cwd, ruff_binary, *args)
+
+
+def test_matrix_covers_every_pair_of_option_values() -> None:
+    runs = list(matrix.full_runs().values())
+    covered = set().union(*(matrix.pairs(answers) for answers in runs))
+    everything = set().union(*(matrix.pairs(a) for a in matrix.all_combinations()))
+
+    assert everything - covered == set()
+    assert len(runs) + len(matrix.sweep()) == len(list(matrix.all_combinations()))
 
 
 @pytest.mark.parametrize("name", sorted(STATIC_RUNS))
-def test_newer_python_floors_render_formatted_and_lint_clean(
+def test_newer_python_floors_and_extreme_names_render_clean(
     template: Path, tmp_path: Path, name: str
 ) -> None:
     project = render(template, tmp_path / name, STATIC_RUNS[name])
@@ -69,12 +85,27 @@ def test_newer_python_floors_render_formatted_and_lint_clean(
     ruff(project, "check", ".")
 
 
+@pytest.mark.parametrize("batch", range(SWEEP_BATCHES))
+def test_every_other_combination_renders_lint_clean(
+    template_directory: Path, tmp_path: Path, batch: int
+) -> None:
+    combinations = matrix.sweep()[batch::SWEEP_BATCHES]
+    projects = []
+    for index, answers in enumerate(combinations):
+        project = render(template_directory, tmp_path / f"p{index}", answers, vcs_ref=None)
+        assert_fully_rendered(project)
+        projects.append(project)
+
+    ruff(tmp_path, "format", "--check", *map(str, projects))
+    ruff(tmp_path, "check", *map(str, projects))
+    for project, answers in zip(projects, combinations, strict=True):
+        assert compileall.compile_dir(project, quiet=1, force=True), answers
+
+
 @pytest.mark.parametrize("name", sorted(FULL_RUNS))
 def test_rendered_project_passes_its_own_checks(template: Path, tmp_path: Path, name: str) -> None:
     project = render(template, tmp_path / name, FULL_RUNS[name])
     assert_fully_rendered(project)
-    package = FULL_RUNS[name].get("package_name", "my_service")
-    database_url = database_url_for(name)
 
     run(project, "uv", "sync", "--quiet")
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
@@ -89,10 +120,9 @@ def test_rendered_project_passes_its_own_checks(template: Path, tmp_path: Path, 
         "-q",
         "-p",
         "no:cacheprovider",
-        TEST_DATABASE_URL=database_url,
+        TEST_DATABASE_URL=database_url_for(name),
     )
 
     assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
     assert " failed" not in result.stdout, result.stdout
     assert " skipped" not in result.stdout, result.stdout
-    assert (project / "src" / package / "main.py").is_file()
