@@ -170,6 +170,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     out(f"work directory: {workdir}")
     project, copy_seconds = render_default_project(workdir, args.copies)
     out(f"copier copy: {', '.join(f'{s:.2f} s' for s in copy_seconds)}")
+    try:
+        failures = _measure(args, project, workdir, copy_seconds, server_core, load_core)
+    finally:
+        if args.keep:
+            out(f"kept {workdir} and database {project.database_url}")
+        else:
+            if Path(project.python).exists():
+                project.drop_databases()
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failures else 0
+
+
+def _measure(
+    args: argparse.Namespace,
+    project: Project,
+    workdir: Path,
+    copy_seconds: list[float],
+    server_core: int | None,
+    load_core: int | None,
+) -> list[str]:
+    """Install, migrate, seed, time the tests, then start, load and soak the servers."""
+    out = print
     install_seconds = project.install()
     out(f"uv sync: {install_seconds:.1f} s")
     project.migrate_and_seed(SEED_ROWS)
@@ -216,13 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for server in started:
             server.stop()
 
-    failures = _report(args, scenarios, starts, rss, test_seconds, copy_seconds, soak_result)
-    if args.keep:
-        out(f"kept {workdir} and database {project.database_url}")
-    else:
-        project.drop_databases()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failures else 0
+    return _report(args, scenarios, starts, rss, test_seconds, copy_seconds, soak_result)
 
 
 def _can_pin() -> bool:

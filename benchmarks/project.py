@@ -89,8 +89,7 @@ class Project:
         return time.perf_counter() - started
 
     def drop_databases(self) -> None:
-        for url in (self.database_url, f"{self.database_url}_test"):
-            self.db("drop", url)
+        self.db("drop", self.database_url)
 
 
 def render_default_project(workdir: Path, copies: int) -> tuple[Project, list[float]]:

@@ -30,10 +30,17 @@ async def recreate(url: str) -> None:
 
 
 async def drop(url: str) -> None:
+    """Drop the database and every one named after it (the test suite's `NAME_test*`)."""
     admin_url, name = _admin_url(url)
     connection = await asyncpg.connect(admin_url)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        names = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2",
+            name,
+            name.replace("_", r"\_") + r"\_%",
+        )
+        for row in names:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
     finally:
         await connection.close()
 
