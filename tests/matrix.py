@@ -3,7 +3,9 @@
 Options are the questions under the "Options" heading of copier.yml: every `bool`
 question and every question with `choices`, except `python_version` (only 3.11 is
 installable on the machines that run these tests; tests/test_render.py renders the
-other floors statically). A new option is covered as soon as it is added there.
+other floors statically) and the deployment files (docker, kubernetes, ci), which
+change no Python code: tests/test_deployment.py validates them for every database.
+A new option is covered as soon as it is added there.
 """
 
 import itertools
@@ -17,7 +19,7 @@ import yaml
 from tests.helpers import ROOT
 
 Answers = dict[str, Any]
-NOT_OPTIONS = frozenset({"python_version"})
+NOT_OPTIONS = frozenset({"python_version", "docker", "kubernetes", "ci"})
 
 
 @cache

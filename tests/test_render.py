@@ -38,6 +38,10 @@ STATIC_RUNS: dict[str, dict[str, Any]] = {
     # The shortest and longest package names shift line lengths the most.
     "short-package": {"project_name": "Ab", "package_name": "ab", **matrix.all_on()},
     "long-package": {"package_name": "a_package_name_of_thirty_chars", **matrix.all_on()},
+    # A package that sorts after `tests` must not change the tests' import order.
+    "late-package": {"project_name": "Warehouse", **matrix.all_on()},
+    # The deployment options change no Python; tests/test_deployment.py validates their files.
+    "kubernetes-no-docker-no-ci": {"kubernetes": True, "docker": False, "ci": "none"},
 }
 SWEEP_BATCHES = 4
 LEFTOVER_JINJA = re.compile(r"\{\{-?\s*[A-Za-z_]|\{%-?\s*[a-z]")
