@@ -216,3 +216,20 @@ def test_validators_reject_broken_files(projects: dict[str, Path], tmp_path: Pat
     assert hadolint(dockerfile).returncode != 0
     assert schema("vendor.compose-spec", compose).returncode != 0
     assert kubernetes_validate(KUBERNETES_VERSIONS[0], deployment).returncode != 0
+
+
+def test_compose_runs_the_task_queue_worker_with_redis(projects: dict[str, Path]) -> None:
+    compose = projects["postgresql-kubernetes-redis-jwt"] / "compose.yaml"
+    services = yaml.safe_load(compose.read_text())["services"]
+    worker = services["worker"]
+
+    assert worker["command"][:2] == ["arq", "my_service.worker.WorkerSettings"]
+    assert worker["environment"] == {"DATABASE_HOST": "db", "REDIS_URL": "redis://redis:6379/0"}
+    assert worker["depends_on"] == {
+        "migrate": {"condition": "service_completed_successfully"},
+        "redis": {"condition": "service_healthy"},
+    }
+    assert (
+        "worker"
+        not in yaml.safe_load((projects["sqlite"] / "compose.yaml").read_text())["services"]
+    )

@@ -28,7 +28,8 @@ class AppError(Exception):
     status_code: ClassVar[int] = HTTPStatus.BAD_REQUEST
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "The request cannot be processed"
-    headers: ClassVar[dict[str, str] | None] = None
+    # Sent with the error response, e.g. Retry-After; a subclass may set them per instance.
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str | None = None) -> None:
         self.detail = message or self.message

@@ -1,0 +1,30 @@
+"""What the database baselines share: the row query, its response model, the database URL."""
+
+import os
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+# The same page the service's list endpoint reads: newest first, 20 rows.
+PAGE_SQL = (
+    "SELECT id, name, description, quantity, status, created_at, updated_at "
+    "FROM item ORDER BY created_at DESC, id LIMIT 20"
+)
+
+
+def database_url() -> str:
+    """`postgresql://...` of the seeded benchmark database, set by the harness."""
+    return os.environ["BENCH_DATABASE_URL"]
+
+
+class ItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    description: str | None
+    quantity: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
