@@ -327,7 +327,20 @@ EXAMPLE_FILES = {
         "tests/api/test_text_analyses.py",
     ],
 }
-EXAMPLE_ANSWERS = {"postgresql": {}, "jwt": {"auth": "jwt"}, "none": {"database": "none"}}
+EXAMPLE_FILES["redis"] = [
+    *EXAMPLE_FILES["postgresql"],
+    f"src/{PACKAGE}/api/routers/jobs.py",
+    f"src/{PACKAGE}/schemas/item_archive.py",
+    f"src/{PACKAGE}/services/item_archive.py",
+    f"src/{PACKAGE}/tasks/items.py",
+    "tests/api/test_jobs.py",
+]
+EXAMPLE_ANSWERS = {
+    "postgresql": {},
+    "jwt": {"auth": "jwt"},
+    "none": {"database": "none"},
+    "redis": {"redis": True},
+}
 
 
 @pytest.mark.parametrize("variant", sorted(EXAMPLE_FILES))
