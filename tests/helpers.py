@@ -104,3 +104,24 @@ def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProce
             f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
         )
     return result
+
+
+def run_project_checks(project: Path, database_label: str) -> str:
+    """Install a rendered project and run every check its README lists.
+
+    Returns pytest's report (with `-rA`, one line per test) after asserting that
+    tests ran and none failed or was skipped.
+    """
+    run(project, "uv", "sync", "--quiet")
+    run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
+    run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
+    run(project, "uv", "run", "--no-sync", "mypy")
+    report = run(
+        project,
+        *("uv", "run", "--no-sync", "pytest", "-q", "-rA", "-p", "no:cacheprovider"),
+        TEST_DATABASE_URL=database_url_for(database_label),
+    ).stdout
+    assert re.search(r"\b\d+ passed\b", report), report
+    assert " failed" not in report, report
+    assert " skipped" not in report, report
+    return report

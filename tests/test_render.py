@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests import matrix
-from tests.helpers import database_url_for, render, run
+from tests.helpers import render, run, run_project_checks
 
 FULL_RUNS: dict[str, dict[str, Any]] = {
     **matrix.full_runs(),
@@ -123,22 +123,4 @@ def test_rendered_project_passes_its_own_checks(template: Path, tmp_path: Path, 
     project = render(template, tmp_path / name, FULL_RUNS[name])
     assert_fully_rendered(project)
 
-    run(project, "uv", "sync", "--quiet")
-    run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
-    run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
-    run(project, "uv", "run", "--no-sync", "mypy")
-    result = run(
-        project,
-        "uv",
-        "run",
-        "--no-sync",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        TEST_DATABASE_URL=database_url_for(name),
-    )
-
-    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
-    assert " failed" not in result.stdout, result.stdout
-    assert " skipped" not in result.stdout, result.stdout
+    run_project_checks(project, name)

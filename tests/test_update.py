@@ -22,10 +22,9 @@ from tests.helpers import (
     ROOT,
     commit_all,
     copy_worktree,
-    database_url_for,
     git,
     render,
-    run,
+    run_project_checks,
 )
 from tests.update_history import (
     CURRENT,
@@ -215,26 +214,8 @@ def test_update_to_next_version_keeps_user_edits_and_applies_template_changes(
     assert changed == {" M .copier-answers.yml", " M .pre-commit-config.yaml", "?? .editorconfig"}
 
     # The updated project still passes every check its README lists.
-    run(project, "uv", "sync", "--quiet")
-    run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
-    run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
-    run(project, "uv", "run", "--no-sync", "mypy")
-    result = run(
-        project,
-        "uv",
-        "run",
-        "--no-sync",
-        "pytest",
-        "-q",
-        "-rA",
-        "-p",
-        "no:cacheprovider",
-        TEST_DATABASE_URL=database_url_for("update main scenario"),
-    )
-    assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout
-    assert "PASSED tests/api/test_widgets.py::test_list_widgets_returns" in result.stdout
-    assert " failed" not in result.stdout, result.stdout
-    assert " skipped" not in result.stdout, result.stdout
+    report = run_project_checks(project, "update main scenario")
+    assert "PASSED tests/api/test_widgets.py::test_list_widgets_returns" in report
 
 
 def test_update_to_the_same_version_changes_nothing(history: History, tmp_path: Path) -> None:
