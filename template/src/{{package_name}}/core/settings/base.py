@@ -5,7 +5,9 @@ from enum import StrEnum
 from pydantic_settings import BaseSettings
 
 # Passwords and keys that ship in examples and tutorials; never acceptable when deployed.
-KNOWN_WEAK_SECRETS = frozenset({"", "admin", "changeme", "changethis", "password", "secret"})
+KNOWN_WEAK_SECRETS = frozenset(
+    {"", "admin", "changeme", "changethis", "password", "postgres", "secret"}
+)
 MIN_SECRET_LENGTH = 12
 
 
