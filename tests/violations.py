@@ -1,0 +1,297 @@
+"""One deliberate violation per practice check of the rendered project.
+
+tests/test_practices.py applies each violation to a fresh copy of a rendered project
+and asserts that the check named here fails and says why. The edits match the
+rendered text exactly: when the template changes a line that a violation edits, the
+edit fails loudly instead of silently testing nothing.
+
+Paths are relative to the rendered project; `{package}` stands for the package name.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Answers = dict[str, Any]
+Edit = Callable[[Path, str], None]
+
+RUFF = ("ruff", "check", "--no-cache", "--output-format", "concise", ".")
+MYPY = ("mypy",)
+
+
+def pytest_of(path: str) -> tuple[str, ...]:
+    return ("pytest", "-q", "-p", "no:cacheprovider", path)
+
+
+def replace(path: str, old: str, new: str) -> Edit:
+    """Replace text that occurs exactly once in the file."""
+
+    def edit(project: Path, package: str) -> None:
+        file = project / path.format(package=package)
+        text = file.read_text()
+        assert text.count(old) == 1, f"{file}: expected {old!r} exactly once"
+        file.write_text(text.replace(old, new))
+
+    return edit
+
+
+def append(path: str, addition: str) -> Edit:
+    def edit(project: Path, package: str) -> None:
+        file = project / path.format(package=package)
+        file.write_text(file.read_text() + addition.replace("{package}", package))
+
+    return edit
+
+
+def undate_the_migrations(project: Path, _: str) -> None:
+    """Drop the date from every migration file name ("0001_create_item.py")."""
+    migrations = sorted((project / "migrations" / "versions").glob("*.py"))
+    assert migrations
+    for migration in migrations:
+        migration.rename(migration.with_name(migration.name.split("_", 1)[1]))
+
+
+def always(_: Answers) -> bool:
+    return True
+
+
+def with_database(answers: Answers) -> bool:
+    return answers.get("database", "postgresql") != "none"
+
+
+def without_database(answers: Answers) -> bool:
+    return answers.get("database", "postgresql") == "none"
+
+
+def with_postgresql(answers: Answers) -> bool:
+    return answers.get("database", "postgresql") == "postgresql"
+
+
+def with_auth(answers: Answers) -> bool:
+    return answers.get("auth", "none") == "jwt"
+
+
+@dataclass(frozen=True)
+class Violation:
+    name: str
+    edit: Edit
+    check: tuple[str, ...]
+    # Text the check's output must contain: a rule code, a contract or a failing test.
+    reports: str
+    applies: Callable[[Answers], bool] = always
+
+
+HEALTH_ROUTER = "src/{package}/api/routers/health.py"
+HEALTH_SERVICE = "src/{package}/services/health.py"
+ITEMS_ROUTER = "src/{package}/api/routers/items.py"
+TEXT_ROUTER = "src/{package}/api/routers/text_analyses.py"
+APP_SETTINGS = "src/{package}/core/settings/app.py"
+ROUTE_CONTRACTS = "tests/api/test_route_contracts.py"
+
+
+def failing_test(path: str, test: str) -> tuple[tuple[str, ...], str]:
+    """The command that runs a rendered test file, and the line it prints when `test` fails."""
+    return pytest_of(path), f"FAILED {path}::{test}"
+
+
+def route_contract(
+    name: str, edit: Edit, test: str, applies: Callable[[Answers], bool] = always
+) -> Violation:
+    return Violation(name, edit, *failing_test(ROUTE_CONTRACTS, test), applies)
+
+
+CODE_VIOLATIONS = [
+    Violation(
+        "a blocking sleep in an async function",
+        append(
+            HEALTH_SERVICE, "\n\nasync def pause() -> None:\n    time.sleep(0.1)\n\nimport time\n"
+        ),
+        RUFF,
+        "ASYNC251",
+    ),
+    Violation(
+        "a print statement",
+        append(HEALTH_SERVICE, '\n\ndef report() -> None:\n    print("checking")\n'),
+        RUFF,
+        "T201",
+    ),
+    Violation(
+        "a datetime without a timezone",
+        append(HEALTH_SERVICE, "\n\nimport datetime\n\nSTARTED = datetime.datetime.now()\n"),
+        RUFF,
+        "DTZ005",
+    ),
+    Violation(
+        "SQL built from a string",
+        append(
+            HEALTH_SERVICE,
+            "\n\ndef lookup(name: str) -> str:\n"
+            "    return f\"SELECT * FROM item WHERE name = '{name}'\"\n",
+        ),
+        RUFF,
+        "S608",
+    ),
+    Violation(
+        "a route returning something else than it declares",
+        replace(
+            HEALTH_ROUTER,
+            'touches nothing else."""\n    return Health()',
+            'touches nothing else."""\n    return {"status": "ok"}',
+        ),
+        MYPY,
+        "Incompatible return value type",
+    ),
+]
+
+ROUTE_VIOLATIONS = [
+    route_contract(
+        "a route without an explicit status code",
+        replace(HEALTH_ROUTER, '"", status_code=status.HTTP_200_OK, summary=', '"", summary='),
+        "test_every_route_declares_its_contract",
+    ),
+    route_contract(
+        "a route without a summary",
+        replace(HEALTH_ROUTER, ', summary="Liveness probe")', ")"),
+        "test_every_route_declares_its_contract",
+    ),
+    route_contract(
+        "a dependency that runs in the thread pool",
+        replace(
+            "src/{package}/api/deps.py",
+            "async def get_settings_from_app(",
+            "def get_settings_from_app(",
+        ),
+        "test_dependencies_never_run_in_the_thread_pool",
+    ),
+    route_contract(
+        "a create that answers 200",
+        replace(ITEMS_ROUTER, "status.HTTP_201_CREATED", "status.HTTP_200_OK"),
+        "test_creates_are_201_and_deletes_are_204",
+        with_database,
+    ),
+    route_contract(
+        "a create that answers 200",
+        replace(TEXT_ROUTER, "status.HTTP_201_CREATED", "status.HTTP_200_OK"),
+        "test_creates_are_201_and_deletes_are_204",
+        without_database,
+    ),
+    route_contract(
+        "a delete that answers 200",
+        replace(ITEMS_ROUTER, "status.HTTP_204_NO_CONTENT", "status.HTTP_200_OK"),
+        "test_creates_are_201_and_deletes_are_204",
+        with_database,
+    ),
+    route_contract(
+        "an API route that documents no error response",
+        replace(ITEMS_ROUTER, ', summary="List items", responses=error_responses())', ")"),
+        "test_api_routes_document_their_error_responses",
+        with_database,
+    ),
+    route_contract(
+        "an API route that documents no error response",
+        replace(TEXT_ROUTER, "    responses=error_responses(),\n", ""),
+        "test_api_routes_document_their_error_responses",
+        without_database,
+    ),
+    route_contract(
+        "a path with an underscore",
+        replace(ITEMS_ROUTER, 'prefix="/items"', 'prefix="/stock_items"'),
+        "test_paths_are_versioned_lowercase_and_hyphenated",
+        with_database,
+    ),
+    route_contract(
+        "a path with an underscore",
+        replace(TEXT_ROUTER, 'prefix="/text-analyses"', 'prefix="/text_analyses"'),
+        "test_paths_are_versioned_lowercase_and_hyphenated",
+        without_database,
+    ),
+]
+
+SETTINGS_VIOLATIONS = [
+    Violation(
+        "production accepts wildcard CORS",
+        replace(APP_SETTINGS, 'if "*" in self.cors_origins:', "if False:"),
+        *failing_test(
+            "tests/core/test_config.py", "test_deployed_environments_refuse_wildcard_cors"
+        ),
+    ),
+    Violation(
+        "docs are served in production",
+        replace(
+            APP_SETTINGS, "return self.environment is not Environment.PRODUCTION", "return True"
+        ),
+        *failing_test("tests/core/test_config.py", "test_docs_are_off_in_production"),
+    ),
+    Violation(
+        "production accepts a weak database password",
+        replace(
+            "src/{package}/core/settings/database.py",
+            'return weak_secret_problem("DATABASE_PASSWORD", self.password.get_secret_value())',
+            "return []",
+        ),
+        *failing_test(
+            "tests/core/test_database_settings.py",
+            "test_deployed_environments_refuse_weak_database_passwords",
+        ),
+        with_postgresql,
+    ),
+    Violation(
+        "production accepts a weak signing key",
+        replace(
+            "src/{package}/core/settings/auth.py",
+            'return weak_secret_problem("AUTH_SECRET_KEY", key)',
+            "return []",
+        ),
+        *failing_test(
+            "tests/core/test_auth_settings.py", "test_production_refuses_a_weak_signing_key"
+        ),
+        with_auth,
+    ),
+]
+
+SECURITY_VIOLATIONS = [
+    Violation(
+        "a response without a security header",
+        replace("src/{package}/core/middleware.py", '("X-Content-Type-Options", "nosniff"),', ""),
+        *failing_test("tests/api/test_errors.py", "test_every_response_carries_security_headers"),
+    ),
+    Violation(
+        "tokens accepted with an algorithm they choose",
+        replace(
+            "src/{package}/core/security.py",
+            "algorithms=[ALGORITHM],",
+            'algorithms=[ALGORITHM, "HS512"],',
+        ),
+        *failing_test("tests/api/test_auth.py", "test_a_forged_or_expired_token_is_401[algorithm]"),
+        with_auth,
+    ),
+]
+
+DATABASE_VIOLATIONS = [
+    Violation(
+        "a model change without a migration",
+        replace(
+            "src/{package}/models/item.py",
+            "    quantity: Mapped[int] = mapped_column(default=0)\n",
+            "    quantity: Mapped[int] = mapped_column(default=0)\n"
+            "    colour: Mapped[str | None] = mapped_column(String(20))\n",
+        ),
+        *failing_test("tests/db/test_migrations.py", "test_models_and_migrations_agree"),
+        with_database,
+    ),
+    Violation(
+        "a migration file without a date",
+        undate_the_migrations,
+        *failing_test("tests/db/test_migrations.py", "test_migration_files_have_dated_names"),
+        with_database,
+    ),
+]
+
+VIOLATIONS = [
+    *CODE_VIOLATIONS,
+    *ROUTE_VIOLATIONS,
+    *SETTINGS_VIOLATIONS,
+    *SECURITY_VIOLATIONS,
+    *DATABASE_VIOLATIONS,
+]
