@@ -28,6 +28,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 # Applied by `kubectl apply -k`; the Secret and the migration Job are applied by hand.
 KUSTOMIZED = {"configmap.yaml", "deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml"}
+# With the redis option, the task-queue workers run as a Deployment of their own.
+WORKER = {"postgresql-kubernetes-redis-jwt": {"worker-deployment.yaml"}}
 
 
 def tool(name: str) -> str:
@@ -126,16 +128,13 @@ def test_kubernetes_manifests_match_the_kubernetes_schemas(
 
 def test_kubernetes_manifests_cover_the_deployment(projects: dict[str, Path]) -> None:
     directory = projects["postgresql-kubernetes-redis-jwt"] / "deploy/kubernetes"
-    kinds = {
-        yaml.safe_load(path.read_text())["kind"]: yaml.safe_load(path.read_text())
-        for path in directory.glob("*.yaml")
-    }
+    manifests = {path.name: yaml.safe_load(path.read_text()) for path in directory.glob("*.yaml")}
 
-    assert set(kinds) == {
-        "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "Kustomization",
-        "PodDisruptionBudget", "Secret", "Service",
-    }  # fmt: skip
-    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    assert sorted(manifest["kind"] for manifest in manifests.values()) == [
+        "ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "Job",
+        "Kustomization", "PodDisruptionBudget", "Secret", "Service",
+    ]  # fmt: skip
+    pod = manifests["deployment.yaml"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
@@ -146,14 +145,21 @@ def test_kubernetes_manifests_cover_the_deployment(projects: dict[str, Path]) ->
         {"configMapRef": {"name": "my-service"}},
         {"secretRef": {"name": "my-service"}},
     ]
-    assert kinds["Job"]["spec"]["template"]["spec"]["containers"][0]["command"] == [
+    (worker,) = manifests["worker-deployment.yaml"]["spec"]["template"]["spec"]["containers"]
+    assert worker["command"][:2] == ["arq", "my_service.worker.WorkerSettings"]
+    assert worker["image"] == container["image"]
+    assert worker["envFrom"] == container["envFrom"]
+    job = manifests["migration-job.yaml"]
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == [
         "alembic", "upgrade", "head",
     ]  # fmt: skip
-    assert kinds["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == "my-service"
-    assert kinds["ConfigMap"]["data"]["APP_ENVIRONMENT"] == "production"
-    assert kinds["ConfigMap"]["data"]["REDIS_URL"] == "redis://redis:6379/0"
+    hpa = manifests["hpa.yaml"]
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "my-service"
+    config = manifests["configmap.yaml"]["data"]
+    assert config["APP_ENVIRONMENT"] == "production"
+    assert config["REDIS_URL"] == "redis://redis:6379/0"
     # Placeholders the service refuses in production, so a forgotten one fails loudly.
-    assert kinds["Secret"]["stringData"] == {
+    assert manifests["secret.example.yaml"]["stringData"] == {
         "DATABASE_PASSWORD": "replace-me",
         "AUTH_SECRET_KEY": "replace-me",
     }
@@ -167,7 +173,7 @@ def test_kustomization_applies_every_long_lived_manifest(
     kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
     deployment = yaml.safe_load((directory / "deployment.yaml").read_text())
 
-    assert set(kustomization["resources"]) == KUSTOMIZED
+    assert set(kustomization["resources"]) == KUSTOMIZED | WORKER.get(name, set())
     assert all((directory / resource).is_file() for resource in kustomization["resources"])
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert [entry["name"] for entry in kustomization["images"]] == [image]
