@@ -20,8 +20,8 @@ RUFF = ("ruff", "check", "--no-cache", "--output-format", "concise", ".")
 MYPY = ("mypy",)
 
 
-def pytest_of(path: str) -> tuple[str, ...]:
-    return ("pytest", "-q", "-p", "no:cacheprovider", path)
+def pytest_of(*paths: str) -> tuple[str, ...]:
+    return ("pytest", "-q", "-p", "no:cacheprovider", *paths)
 
 
 def replace(path: str, old: str, new: str) -> Edit:
