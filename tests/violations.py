@@ -259,7 +259,7 @@ SETTINGS_VIOLATIONS = [
 
 ERROR_VIOLATIONS = [
     Violation(
-        "an error outside the common shape",
+        "a 404 with another error code than documented",
         replace("src/{package}/api/errors.py", '404: "not_found",', '404: "missing",'),
         *failing_test("tests/api/test_errors.py", "test_unknown_path_is_404_in_the_error_shape"),
     ),
