@@ -116,6 +116,7 @@ def run_project_checks(project: Path, database_label: str) -> str:
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
     run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
     run(project, "uv", "run", "--no-sync", "mypy")
+    run(project, "uv", "run", "--no-sync", "lint-imports")
     report = run(
         project,
         *("uv", "run", "--no-sync", "pytest", "-q", "-rA", "-p", "no:cacheprovider"),

@@ -3,7 +3,7 @@
 - Full runs (tests/matrix.py: defaults, all-on, all-off and a pairwise-covering
   set, plus custom names): install with uv (one shared cache), then run exactly
   what the rendered README tells users to run: ruff format --check, ruff check,
-  mypy (strict) and pytest against the local PostgreSQL and Redis.
+  mypy (strict), lint-imports and pytest against the local PostgreSQL and Redis.
 - Every other valid combination: rendered, then ruff format --check, ruff check
   and a byte-compile, in batches.
 - Newer Python floors: rendered and statically checked (uv may not download
