@@ -18,6 +18,7 @@ Edit = Callable[[Path, str], None]
 
 RUFF = ("ruff", "check", "--no-cache", "--output-format", "concise", ".")
 MYPY = ("mypy",)
+LINT_IMPORTS = ("lint-imports", "--no-cache")
 
 
 def pytest_of(*paths: str) -> tuple[str, ...]:
@@ -144,6 +145,104 @@ CODE_VIOLATIONS = [
     ),
 ]
 
+BANNED_API_VIOLATIONS = [
+    Violation(
+        "blocking HTTP with requests",
+        append(HEALTH_SERVICE, "\nimport requests\n"),
+        RUFF,
+        "TID251 `requests` is banned",
+    ),
+    Violation(
+        "configuration read from os.environ",
+        append(APP_SETTINGS, '\nimport os\n\nLOG_LEVEL = os.environ.get("LOG_LEVEL")\n'),
+        RUFF,
+        "TID251 `os.environ` is banned",
+    ),
+    Violation(
+        "BaseHTTPMiddleware",
+        append(
+            "src/{package}/core/middleware.py",
+            "\nfrom starlette.middleware.base import BaseHTTPMiddleware\n",
+        ),
+        RUFF,
+        "TID251 `starlette.middleware.base.BaseHTTPMiddleware` is banned",
+    ),
+]
+
+LAYERING_VIOLATIONS = [
+    Violation(
+        "core importing a higher layer",
+        append("src/{package}/core/errors.py", "\nfrom {package}.schemas import health\n"),
+        LINT_IMPORTS,
+        "Each layer imports only the layers below it; core imports none of them BROKEN",
+    ),
+    Violation(
+        "a service importing FastAPI",
+        append(HEALTH_SERVICE, "\nfrom fastapi import HTTPException\n"),
+        LINT_IMPORTS,
+        "Business logic and data modules import neither FastAPI nor Starlette BROKEN",
+    ),
+    Violation(
+        "a router importing SQLAlchemy",
+        append(ITEMS_ROUTER, "\nfrom sqlalchemy import select\n"),
+        LINT_IMPORTS,
+        "Routers import neither SQLAlchemy nor the db package BROKEN",
+        with_database,
+    ),
+    Violation(
+        "two modules of a package importing each other",
+        append("src/{package}/schemas/base.py", "\nfrom {package}.schemas import health\n"),
+        LINT_IMPORTS,
+        "No import cycles between the modules of any package BROKEN",
+    ),
+]
+
+APP_WIRING = "tests/test_app_wiring.py"
+MAIN = "src/{package}/main.py"
+
+WIRING_VIOLATIONS = [
+    Violation(
+        "a startup event handler",
+        replace(
+            MAIN,
+            "    return app\n",
+            '    app.add_event_handler("startup", print)\n    return app\n',
+        ),
+        *failing_test(APP_WIRING, "test_startup_and_shutdown_live_in_the_lifespan"),
+    ),
+    Violation(
+        "a BaseHTTPMiddleware",
+        replace(
+            MAIN,
+            "    return app\n",
+            "    from starlette.middleware.base import BaseHTTPMiddleware\n\n"
+            "    async def passthrough(request: Any, call_next: Any) -> Any:\n"
+            "        return await call_next(request)\n\n"
+            "    app.add_middleware(BaseHTTPMiddleware, dispatch=passthrough)\n"
+            "    return app\n\n\nfrom typing import Any\n",
+        ),
+        *failing_test(APP_WIRING, "test_middleware_is_pure_asgi"),
+    ),
+    Violation(
+        "a client made at import time",
+        append(HEALTH_SERVICE, "\nimport httpx\n\nHTTP = httpx.Client()\n"),
+        *failing_test(APP_WIRING, "test_importing_the_service_connects_to_nothing"),
+    ),
+    Violation(
+        "tables made by create_all",
+        append(
+            "src/{package}/db/base.py",
+            "\n\nasync def create_tables(connection: Any) -> None:\n"
+            "    await connection.run_sync(Base.metadata.create_all)\n\n\nfrom typing import Any\n",
+        ),
+        *failing_test(
+            "tests/db/test_migrations.py",
+            "test_nothing_in_src_creates_tables_behind_the_migrations",
+        ),
+        with_database,
+    ),
+]
+
 ROUTE_VIOLATIONS = [
     route_contract(
         "a route without an explicit status code",
@@ -211,6 +310,18 @@ ROUTE_VIOLATIONS = [
         "a path with an underscore",
         replace(TEXT_ROUTER, 'prefix="/text-analyses"', 'prefix="/text_analyses"'),
         "test_paths_are_versioned_lowercase_and_hyphenated",
+        without_database,
+    ),
+    route_contract(
+        "a collection named in the singular",
+        replace(ITEMS_ROUTER, 'prefix="/items"', 'prefix="/item"'),
+        "test_collections_are_named_in_the_plural",
+        with_database,
+    ),
+    route_contract(
+        "a collection named in the singular",
+        replace(TEXT_ROUTER, 'prefix="/text-analyses"', 'prefix="/text-analysis"'),
+        "test_collections_are_named_in_the_plural",
         without_database,
     ),
 ]
@@ -285,6 +396,19 @@ SECURITY_VIOLATIONS = [
 
 DATABASE_VIOLATIONS = [
     Violation(
+        "a constraint named outside the convention",
+        replace(
+            "src/{package}/models/item.py",
+            '    __tablename__ = "item"\n',
+            '    __tablename__ = "item"\n'
+            '    __table_args__ = (CheckConstraint("quantity >= 0", name="positive"),)\n',
+        ),
+        *failing_test(
+            "tests/db/test_naming.py", "test_model_constraints_follow_the_naming_convention"
+        ),
+        with_database,
+    ),
+    Violation(
         "a model change without a migration",
         replace(
             "src/{package}/models/item.py",
@@ -305,6 +429,9 @@ DATABASE_VIOLATIONS = [
 
 VIOLATIONS = [
     *CODE_VIOLATIONS,
+    *BANNED_API_VIOLATIONS,
+    *LAYERING_VIOLATIONS,
+    *WIRING_VIOLATIONS,
     *ROUTE_VIOLATIONS,
     *SETTINGS_VIOLATIONS,
     *ERROR_VIOLATIONS,
