@@ -37,6 +37,14 @@ def replace(path: str, old: str, new: str) -> Edit:
     return edit
 
 
+def together(*edits: Edit) -> Edit:
+    def edit(project: Path, package: str) -> None:
+        for each in edits:
+            each(project, package)
+
+    return edit
+
+
 def append(path: str, addition: str) -> Edit:
     def edit(project: Path, package: str) -> None:
         file = project / path.format(package=package)
@@ -396,12 +404,19 @@ SECURITY_VIOLATIONS = [
 
 DATABASE_VIOLATIONS = [
     Violation(
-        "a constraint named outside the convention",
-        replace(
-            "src/{package}/models/item.py",
-            '    __tablename__ = "item"\n',
-            '    __tablename__ = "item"\n'
-            '    __table_args__ = (CheckConstraint("quantity >= 0", name="positive"),)\n',
+        "an index named outside the convention",
+        together(
+            replace(
+                "src/{package}/models/item.py",
+                '    __tablename__ = "item"\n',
+                '    __tablename__ = "item"\n'
+                '    __table_args__ = (Index("quantity_lookup", "quantity"),)\n',
+            ),
+            replace(
+                "src/{package}/models/item.py",
+                "from sqlalchemy import Enum,",
+                "from sqlalchemy import Index, Enum,",
+            ),
         ),
         *failing_test(
             "tests/db/test_naming.py", "test_model_constraints_follow_the_naming_convention"
