@@ -1,5 +1,6 @@
 """The documentation site builds with `mkdocs build --strict` and documents every question."""
 
+import ast
 import os
 import re
 import shutil
@@ -9,7 +10,19 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, render
+
+# Between them, every option's test files.
+RENDERS_FOR_CITATIONS = {
+    "everything": {
+        "auth": "jwt",
+        "redis": True,
+        "metrics": True,
+        "tracing": True,
+        "sentry": True,
+    },
+    "no-database": {"database": "none", "redis": True},
+}
 
 
 def build_site(source: Path, site: Path) -> subprocess.CompletedProcess[str]:
@@ -58,3 +71,41 @@ def test_every_question_is_documented() -> None:
 
     undocumented = [name for name in asked if not re.search(rf"`{name}`", headings)]
     assert undocumented == []
+
+
+def test_functions(root: Path) -> dict[str, set[str]]:
+    """Each test file under `root`/tests, with the names of the test functions in it."""
+    found = {}
+    for path in (root / "tests").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        found[path.relative_to(root).as_posix()] = names
+    return found
+
+
+def test_the_practices_catalogue_cites_only_real_checks(
+    template_directory: Path, tmp_path: Path
+) -> None:
+    """Every test file and test the catalogue names exists in a rendered project (with
+    the options that bring it) or in this repository, so a renamed test cannot leave
+    a rule pointing at nothing."""
+    files = test_functions(ROOT)
+    for label, answers in RENDERS_FOR_CITATIONS.items():
+        project = render(template_directory, tmp_path / label, answers, vcs_ref=None)
+        files.update(test_functions(project))
+    names = set().union(*files.values())
+    catalogue = (ROOT / "docs" / "practices.md").read_text()
+
+    cited_files = set(re.findall(r"\btests/[\w/]+\.py\b", catalogue))
+    cited_tests = set(re.findall(r"\btest_\w+", catalogue)) - {
+        Path(path).stem for path in cited_files
+    }
+
+    assert cited_files
+    assert cited_tests
+    assert sorted(cited_files - set(files)) == []
+    assert sorted(cited_tests - names) == []
