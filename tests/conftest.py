@@ -29,3 +29,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for label, answers in matrix.full_runs().items():
         terminalreporter.line(f"full run  {label:<28} {answers}")
     terminalreporter.line(f"rendered and linted: {len(matrix.sweep())} further combinations")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test proves nothing, so a run with one fails (xfail has no place here either)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or exitstatus != 0:
+        return
+    unproven = [
+        report.nodeid
+        for outcome in ("skipped", "xfailed", "xpassed")
+        for report in reporter.stats.get(outcome, [])
+    ]
+    if unproven:
+        reporter.write_line(f"FAILED: tests that proved nothing: {unproven}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
