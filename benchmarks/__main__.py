@@ -132,8 +132,14 @@ def error_kinds(runs: Sequence[Scenario | LoadResult]) -> str:
     return f" ({found})" if found else ""
 
 
+def failed_statuses(result: LoadResult) -> str:
+    """The soak's answers of 400 and above by status, e.g. ` [503 x3]`; empty when none."""
+    counts = sorted(result.raw.get("failed_statuses", {}).items())
+    return f" [{', '.join(f'{status} x{count}' for status, count in counts)}]" if counts else ""
+
+
 def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
+    return "PASS" if ok else "FAIL"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -339,7 +345,13 @@ def _report(
             f" writes (55% list, 15% get, 20% create, 10% update): {load.rps:.0f} req/s,"
             f" p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms"
         )
-        check("soak errors", load.errors, load.errors == 0, "== 0", error_kinds([load]))
+        check(
+            "soak errors",
+            load.errors,
+            load.errors == 0,
+            "== 0",
+            error_kinds([load]) + failed_statuses(load),
+        )
         check(
             f"soak RSS growth ({soak_result.rss_start_mib:.1f} -> {soak_result.rss_end_mib:.1f}"
             f" MiB, max {soak_result.rss_max_mib:.1f})",
@@ -355,7 +367,7 @@ def _report(
             "== 0",
         )
     out()
-    out("all targets met" if not failures else f"targets not met: {'; '.join(failures)}")
+    out("PASS: every target met" if not failures else f"FAIL: {'; '.join(failures)}")
     return failures
 
 

@@ -1,10 +1,11 @@
 """A tiny stand-in for the rendered service, so the benchmark harness can be smoke-tested
 without rendering, installing or seeding anything.
 
-    python tests/benchmark_stub.py PORT
+    python tests/benchmark_stub.py PORT [--refuse-updates]
 
 It answers /health, lists and creates items the way the service does (JSON, 201 with
-the new id), and GET /created returns every id it acknowledged.
+the new id), and GET /created returns every id it acknowledged. With
+--refuse-updates every PATCH is a 503, as from a service whose database is down.
 """
 
 import json
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREATED: list[str] = []
 LOCK = threading.Lock()
+REFUSE_UPDATES = "--refuse-updates" in sys.argv
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -46,7 +48,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
-        self._reply(200, {"id": self.path.rsplit("/", 1)[1]})
+        if REFUSE_UPDATES:
+            self._reply(503, {"code": "database_unavailable"})
+        else:
+            self._reply(200, {"id": self.path.rsplit("/", 1)[1]})
 
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -20,12 +20,17 @@ STUB = Path(__file__).with_name("benchmark_stub.py")
 
 
 @pytest.fixture
-def stub(tmp_path: Path):
+def stub_options() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def stub(tmp_path: Path, stub_options: list[str]):
     assert shutil.which("wrk"), "wrk is required: `apt-get install wrk` (.ci/run installs it)"
     port = free_port()
     server = Server(
         "stub",
-        [sys.executable, str(STUB), str(port)],
+        [sys.executable, str(STUB), str(port), *stub_options],
         ROOT,
         dict(os.environ),
         port,
@@ -67,8 +72,25 @@ def test_the_soak_script_collects_every_acknowledged_write(stub: Server, tmp_pat
     with urllib.request.urlopen(f"http://127.0.0.1:{stub.port}/created") as response:
         created = json.load(response)
     assert result.errors == 0
+    assert result.raw["failed_statuses"] == {}
     assert collected
     assert len(set(collected)) == len(collected) == result.raw["acknowledged_writes"]
     # wrk stops mid-flight: a write can be made but never acknowledged, never the reverse.
     assert set(collected) <= set(created)
     assert len(created) - len(collected) <= 4
+
+
+@pytest.mark.parametrize("stub_options", [["--refuse-updates"]])
+def test_the_soak_script_counts_failed_answers_by_status(stub: Server, tmp_path: Path) -> None:
+    result = wrk(
+        f"http://127.0.0.1:{stub.port}",
+        seconds=1,
+        connections=4,
+        core=None,
+        server=stub,
+        script="soak.lua",
+        env={"SOAK_RUN_TAG": "refused", "SOAK_IDS_FILE": str(tmp_path / "ids.txt")},
+    )
+
+    assert result.raw["status_errors"] > 0
+    assert result.raw["failed_statuses"] == {"503": result.raw["status_errors"]}

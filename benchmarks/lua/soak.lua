@@ -1,6 +1,7 @@
 -- Mixed reads and writes for the soak: list pages, single items, creates and updates.
 -- Every 201 body names the item it created; those ids are written to $SOAK_IDS_FILE
 -- at the end so the harness can check each acknowledged write in the database.
+-- Answers of 400 and above are counted by status, so a failed run says what failed.
 local run_tag = os.getenv("SOAK_RUN_TAG") or "soak"
 local ids_file = os.getenv("SOAK_IDS_FILE")
 local threads = {}
@@ -12,6 +13,7 @@ end
 
 function init(args)
   created = {}
+  failed = {}
   acknowledged = 0
   counter = 0
   math.randomseed(os.time() + #thread_tag)
@@ -35,6 +37,9 @@ function request()
 end
 
 function response(status, headers, body)
+  if status >= 400 then
+    failed[status] = (failed[status] or 0) + 1
+  end
   if status == 201 then
     local id = body:match('"id":%s*"([0-9a-f%-]+)"')
     if id then
@@ -46,19 +51,28 @@ end
 
 function done(summary, latency, requests)
   local total = 0
+  local failed_by_status = {}
   local out = ids_file and io.open(ids_file, "w")
   for _, thread in ipairs(threads) do
     total = total + thread:get("acknowledged")
+    for status, count in pairs(thread:get("failed")) do
+      failed_by_status[status] = (failed_by_status[status] or 0) + count
+    end
     if out then
       for _, id in ipairs(thread:get("created")) do out:write(id, "\n") end
     end
   end
   if out then out:close() end
+  local statuses = {}
+  for status, count in pairs(failed_by_status) do
+    statuses[#statuses + 1] = string.format('"%d": %d', status, count)
+  end
   local e = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "bytes": %d, "connect_errors": %d, "read_errors": %d, '
     .. '"write_errors": %d, "status_errors": %d, "timeouts": %d, "p50_us": %d, "p99_us": %d, '
-    .. '"max_us": %d, "acknowledged_writes": %d}\n',
+    .. '"max_us": %d, "acknowledged_writes": %d, "failed_statuses": {%s}}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, latency:percentile(50), latency:percentile(99), latency.max, total))
+    e.timeout, latency:percentile(50), latency:percentile(99), latency.max, total,
+    table.concat(statuses, ", ")))
 end

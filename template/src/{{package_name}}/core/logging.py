@@ -2,24 +2,45 @@
 
 import logging.config
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
-
-# Applied to stdlib records (uvicorn, gunicorn, sqlalchemy) before rendering,
-# so they carry the same keys as the service's own structlog events.
-_SHARED_PROCESSORS: list[structlog.typing.Processor] = [
-    structlog.contextvars.merge_contextvars,
-    structlog.stdlib.add_log_level,
-    structlog.stdlib.add_logger_name,
-    structlog.processors.TimeStamper(fmt="iso", utc=True),
-]
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 
-def _renderer(*, json: bool) -> structlog.typing.Processor:
+def _add_timestamp(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    # A datetime, not a string: orjson writes it in ISO 8601 (UTC, "Z") for a
+    # fraction of the cost of `isoformat()`, and every request logs a line.
+    event_dict["timestamp"] = datetime.now(UTC)
+    return event_dict
+
+
+def _dumps_str(value: Any, **options: Any) -> str:
+    return orjson.dumps(value, **options).decode()
+
+
+def _timestamper(*, json: bool) -> Processor:
     if json:
-        return structlog.processors.JSONRenderer()
+        return _add_timestamp
+    return structlog.processors.TimeStamper(fmt="iso", utc=True)
+
+
+def _renderer(*, json: bool, to_bytes: bool) -> Processor:
+    """orjson for JSON (bytes for structlog's own events, str for stdlib's formatter)."""
+    if json:
+        dumps = orjson.dumps if to_bytes else _dumps_str
+        return structlog.processors.JSONRenderer(serializer=dumps, option=orjson.OPT_UTC_Z)
     return structlog.dev.ConsoleRenderer()
+
+
+def _logger_factory(*, json: bool) -> Callable[..., WrappedLogger]:
+    if json:
+        # Bytes straight to stdout's buffer: no decoding and re-encoding per line.
+        return structlog.BytesLoggerFactory(file=sys.stdout.buffer)
+    return structlog.WriteLoggerFactory(file=sys.stdout)
 
 
 def logging_config(*, level: str = "INFO", json: bool = True) -> dict[str, Any]:
@@ -28,17 +49,25 @@ def logging_config(*, level: str = "INFO", json: bool = True) -> dict[str, Any]:
     gunicorn.conf.py passes the same dictionary to gunicorn, so the master's lines
     are JSON too.
     """
+    # Applied to stdlib records (uvicorn, gunicorn, sqlalchemy) before rendering,
+    # so they carry the same keys as the service's own structlog events.
+    foreign_pre_chain = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        _timestamper(json=json),
+    ]
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "foreign_pre_chain": _SHARED_PROCESSORS,
+                "foreign_pre_chain": foreign_pre_chain,
                 "processors": [
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info,
-                    _renderer(json=json),
+                    _renderer(json=json, to_bytes=False),
                 ],
             },
         },
@@ -67,11 +96,11 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _timestamper(json=json),
             structlog.processors.format_exc_info,
-            _renderer(json=json),
+            _renderer(json=json, to_bytes=True),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stdout),
+        logger_factory=_logger_factory(json=json),
         cache_logger_on_first_use=True,
     )

@@ -15,8 +15,8 @@ NAMING_CONVENTION = {
 }
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware datetime on every database (SQLite hands them back naive)."""
+class _NaiveAsUTC(TypeDecorator[datetime]):
+    """Reads SQLite's naive datetimes (stored in UTC) back as timezone-aware ones."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -25,6 +25,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# A timezone-aware datetime on every database. PostgreSQL's timestamptz comes back
+# aware already, so there the plain type is used, without a Python call per value read.
+UTCDateTime = DateTime(timezone=True).with_variant(_NaiveAsUTC(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -36,7 +41,7 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     """`created_at` and `updated_at`, set by the database in UTC."""
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), server_default=func.now(), onupdate=func.now()
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
     )
