@@ -159,8 +159,9 @@ def make_typical_edits(project: Path) -> None:
     )
     replace_once(
         project / f"src/{PACKAGE}/api/router.py",
-        "api_router.include_router(items.router)\n",
-        "api_router.include_router(items.router)\napi_router.include_router(widgets.router)\n",
+        "    app.include_router(items.router, prefix=API_V1)\n",
+        "    app.include_router(items.router, prefix=API_V1)\n"
+        "    app.include_router(widgets.router, prefix=API_V1)\n",
     )
     replace_once(
         project / f"src/{PACKAGE}/core/settings/app.py",
@@ -198,7 +199,7 @@ def test_update_to_next_version_keeps_user_edits_and_applies_template_changes(
         assert (project / relative).read_text() == text
     router = (project / f"src/{PACKAGE}/api/router.py").read_text()
     assert "import items, widgets\n" in router
-    assert "api_router.include_router(widgets.router)\n" in router
+    assert "app.include_router(widgets.router, prefix=API_V1)\n" in router
     assert "= 2_097_152" in (project / f"src/{PACKAGE}/core/settings/app.py").read_text()
     assert "APP_MAX_BODY_BYTES=2097152" in (project / ".env.example").read_text()
     # The example resource is the user's: NEXT retitled one of its routes, the update did not.
