@@ -1,26 +1,89 @@
-"""Project-wide defaults for every schema."""
+"""Project-wide defaults for every schema, and the building blocks of request fields.
 
-from typing import Annotated
+A request field accepts exactly what the OpenAPI schema says it does: clients (and
+tests/api/test_contract.py) rely on the schema, so it must not refuse input it allows
+or take input it forbids.
+"""
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+T = TypeVar("T")
 
 
 class AppBaseModel(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
-        str_strip_whitespace=True,
         # A typo in a field name is an error, not a silently ignored key.
         extra="forbid",
     )
 
 
-def _refuse_nul(value: str) -> str:
-    if "\x00" in value:
-        msg = "must not contain the NUL character"
+# --- Text -------------------------------------------------------------------------
+# Write a text field in full, Field first: Annotated[str, Field(...), Stripped]. The
+# lengths and patterns then check the text as sent, as the schema says they do, and the
+# value kept has no surrounding whitespace. (Constraints placed after a validator would
+# check the stripped text instead, and accept 101 characters ending in a space.)
+
+# The whitespace Python strips (str.isspace()), spelled out: `\s` means something else
+# to Python, to pydantic's regex engine and to a client's JSON Schema validator.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE = "".join(f"\\u{ord(char):04x}" for char in WHITESPACE)
+
+# PostgreSQL cannot store NUL (U+0000) and would turn it into a 500: text bound for the
+# database refuses it up front, as a 422 naming the field.
+STORABLE = r"^[^\x00]*$"
+# Storable, and more than whitespace.
+STORABLE_NOT_BLANK = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"
+# More than whitespace.
+NOT_BLANK = rf"^[{_SPACE}]*[^{_SPACE}]"
+
+
+def _strip(value: str) -> str:
+    return value.strip(WHITESPACE)
+
+
+Stripped = AfterValidator(_strip)
+
+
+# --- Numbers ----------------------------------------------------------------------
+
+
+def _integral_float_to_int(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# For an integer field, after a Field(strict=True, ...): JSON Schema counts 3.0 as an
+# integer, so it is taken, while true and "3" (which lax validation reads as 1 and 3)
+# are refused. (Before the Field, pydantic would leave minimum and maximum out of the
+# schema.)
+IntegralFloatAsInt = BeforeValidator(_integral_float_to_int)
+
+
+# --- Partial updates --------------------------------------------------------------
+
+
+def _refuse_null(value: object) -> object:
+    if value is None:
+        msg = "may be omitted but not null"
         raise ValueError(msg)
     return value
 
 
-# Text bound for the database: PostgreSQL cannot store NUL (U+0000) and would turn it
-# into a 500, so it is refused up front as a 422 naming the field.
-StorableStr = Annotated[str, AfterValidator(_refuse_nul)]
+def _document_without_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
+    schema.update(branches[0])
+
+
+# A field of a partial update (PATCH) that may be left out, reading as None, but not
+# sent as null; the schema says so too (not nullable, not required).
+Omittable = Annotated[
+    T | None, AfterValidator(_refuse_null), Field(json_schema_extra=_document_without_null)
+]
