@@ -326,6 +326,41 @@ ROUTE_VIOLATIONS = [
     ),
 ]
 
+CONTRACT = "tests/api/test_contract.py"
+
+CONTRACT_VIOLATIONS = [
+    Violation(
+        "an error response the schema does not document",
+        replace(
+            ITEMS_ROUTER,
+            "responses=error_responses(items_service.ItemNameTakenError, reads_body=True),",
+            "responses=error_responses(reads_body=True),",
+        ),
+        *failing_test(CONTRACT, "test_every_operation_keeps_its_contract"),
+        with_database,
+    ),
+    Violation(
+        "a page size without its documented cap",
+        replace(
+            "src/{package}/api/pagination.py",
+            "Query(ge=1, le=MAX_PAGE_SIZE,",
+            "Query(ge=1,",
+        ),
+        *failing_test(CONTRACT, "test_every_operation_keeps_its_contract"),
+        with_database,
+    ),
+    Violation(
+        "a response that breaks its own schema",
+        replace(
+            "src/{package}/schemas/text_analysis.py",
+            "count: int = Field(ge=1,",
+            "count: int = Field(ge=2,",
+        ),
+        *failing_test(CONTRACT, "test_every_operation_keeps_its_contract"),
+        without_database,
+    ),
+]
+
 SETTINGS_VIOLATIONS = [
     Violation(
         "production accepts wildcard CORS",
@@ -431,6 +466,7 @@ VIOLATIONS = [
     *LAYERING_VIOLATIONS,
     *WIRING_VIOLATIONS,
     *ROUTE_VIOLATIONS,
+    *CONTRACT_VIOLATIONS,
     *SETTINGS_VIOLATIONS,
     *ERROR_VIOLATIONS,
     *SECURITY_VIOLATIONS,
