@@ -73,7 +73,7 @@ def test_every_question_is_documented() -> None:
     assert undocumented == []
 
 
-def test_functions(root: Path) -> dict[str, set[str]]:
+def functions_by_test_file(root: Path) -> dict[str, set[str]]:
     """Each test file under `root`/tests, with the names of the test functions in it."""
     found = {}
     for path in (root / "tests").rglob("*.py"):
@@ -93,10 +93,10 @@ def test_the_practices_catalogue_cites_only_real_checks(
     """Every test file and test the catalogue names exists in a rendered project (with
     the options that bring it) or in this repository, so a renamed test cannot leave
     a rule pointing at nothing."""
-    files = test_functions(ROOT)
+    files = functions_by_test_file(ROOT)
     for label, answers in RENDERS_FOR_CITATIONS.items():
         project = render(template_directory, tmp_path / label, answers, vcs_ref=None)
-        files.update(test_functions(project))
+        files.update(functions_by_test_file(project))
     names = set().union(*files.values())
     catalogue = (ROOT / "docs" / "practices.md").read_text()
 
