@@ -209,7 +209,9 @@ def _measure(
     started: list[Server] = []
     soak_result: SoakResult | None = None
     try:
-        starts = cold_starts([by_name["bare"], by_name["rendered"]], args.cold_starts)
+        starts = cold_starts(
+            [by_name["bare"], by_name["orm"], by_name["rendered"]], args.cold_starts
+        )
         out(
             "cold starts: "
             + "; ".join(f"{k} {', '.join(f'{s:.2f}' for s in v)} s" for k, v in starts.items())
@@ -230,7 +232,7 @@ def _measure(
             for scenario in scenarios:
                 scenario.results.append(_load(scenario, args.seconds, args.connections, load_core))
             out(f"round {round_number}/{args.rounds} done")
-        rss = {name: rss_mib(by_name[name].worker_pid) for name in ("bare", "rendered")}
+        rss = {name: rss_mib(by_name[name].worker_pid) for name in ("bare", "orm", "rendered")}
         if args.soak_seconds > 0:
             soak_result = soak(
                 project,
@@ -286,6 +288,9 @@ def _report(
         if not ok:
             failures.append(name)
 
+    def reference(name: str, value: float) -> None:
+        out(f"{name:<44} {value:>7.2f}x{'':<13} (for reference)")
+
     out()
     header = ("ratio (rendered / baseline), same rounds", "req/s", "CPU-normalised", "target")
     out("{:<44} {:>7} {:<14} {}".format(*header))
@@ -319,6 +324,8 @@ def _report(
         f"<= {COLD_START_VS_BARE}x",
         "x",
     )
+    orm_start = median(starts["orm"])
+    reference(f"cold start vs minimal ORM ({orm_start:.2f} s)", ours_start / orm_start)
     check(
         f"RSS per worker after load ({rss['rendered']:.0f} / bare {rss['bare']:.0f} MiB)",
         rss["rendered"] / rss["bare"],
@@ -326,6 +333,7 @@ def _report(
         f"<= {RSS_VS_BARE}x",
         "x",
     )
+    reference(f"RSS vs minimal ORM ({rss['orm']:.0f} MiB)", rss["rendered"] / rss["orm"])
     if test_seconds is not None:
         check(
             "rendered test suite, seconds",
