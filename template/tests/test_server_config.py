@@ -1,0 +1,39 @@
+"""gunicorn.conf.py's worker hooks, called as gunicorn calls them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.server import PROJECT_ROOT
+
+# Run in a fresh interpreter: the hooks switch the garbage collector of the process
+# they run in, and the test process must keep its own.
+HOOKS_PROBE = """
+import gc
+import runpy
+
+config = runpy.run_path("gunicorn.conf.py")
+config["post_fork"](None, None)
+print("after post_fork: enabled", gc.isenabled())
+config["post_worker_init"](None)
+print("after post_worker_init: enabled", gc.isenabled(), "frozen", gc.get_freeze_count() > 0)
+"""
+
+
+def test_the_collector_pauses_only_while_a_worker_builds_the_app(tmp_path: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", HOOKS_PROBE],
+        cwd=PROJECT_ROOT,
+        # Whatever the configuration makes in the temporary directory stays in the test's.
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "after post_fork: enabled False",
+        "after post_worker_init: enabled True frozen True",
+    ]
