@@ -201,9 +201,10 @@ def _measure(
     install_seconds = project.install()
     out(f"uv sync: {install_seconds:.1f} s")
     project.migrate_and_seed(SEED_ROWS)
-    test_seconds = None if args.skip_test_suite else project.test_suite_seconds()
-    if test_seconds is not None:
-        out(f"rendered test suite (uv run pytest): {test_seconds:.1f} s")
+    test_seconds = None
+    if not args.skip_test_suite:
+        first, test_seconds = project.test_suite_seconds()
+        out(f"rendered test suite (uv run pytest): {first:.1f} s, then {test_seconds:.1f} s")
 
     by_name = servers(project, workdir, server_core)
     started: list[Server] = []
@@ -336,7 +337,7 @@ def _report(
     reference(f"RSS vs minimal ORM ({rss['orm']:.0f} MiB)", rss["rendered"] / rss["orm"])
     if test_seconds is not None:
         check(
-            "rendered test suite, seconds",
+            "rendered test suite (second run), seconds",
             test_seconds,
             test_seconds < TEST_SUITE_SECONDS,
             f"< {TEST_SUITE_SECONDS:g} s",
