@@ -11,16 +11,12 @@ from pathlib import Path
 import yaml
 
 from tests.helpers import ROOT, render
+from tests.matrix import all_on
 
 # Between them, every option's test files.
 RENDERS_FOR_CITATIONS = {
-    "everything": {
-        "auth": "jwt",
-        "redis": True,
-        "metrics": True,
-        "tracing": True,
-        "sentry": True,
-    },
+    # Every option's code, with a database.
+    "everything": all_on(),
     "no-database": {"database": "none", "redis": True},
 }
 

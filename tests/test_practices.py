@@ -17,17 +17,13 @@ from typing import Any
 import pytest
 
 from tests.helpers import database_url_for, project_env, render, run
+from tests.matrix import all_on
 from tests.violations import VIOLATIONS, Answers, Violation, pytest_of
 
 ANSWER_SETS: dict[str, Answers] = {
     "defaults": {},
-    "everything": {
-        "auth": "jwt",
-        "redis": True,
-        "metrics": True,
-        "tracing": True,
-        "sentry": True,
-    },
+    # Every option's code, with a database.
+    "everything": all_on(),
     "sqlite-auth": {"database": "sqlite", "auth": "jwt"},
     "no-database": {"database": "none", "redis": True},
 }
