@@ -25,6 +25,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "postgresql-kubernetes-redis-jwt": {"kubernetes": True, "redis": True, "auth": "jwt"},
     "sqlite": {"database": "sqlite"},
     "none-kubernetes": {"database": "none", "kubernetes": True},
+    "none-redis": {"database": "none", "redis": True},
 }
 # Applied by `kubectl apply -k`; the Secret and the migration Job are applied by hand.
 KUSTOMIZED = {"configmap.yaml", "deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml"}
@@ -106,10 +107,32 @@ def test_stateless_service_composes_without_database(projects: dict[str, Path]) 
     assert "volumes" not in compose
 
 
-def test_ci_workflow_matches_the_github_workflow_schema(projects: dict[str, Path]) -> None:
-    result = schema("vendor.github-workflows", projects["defaults"] / ".github/workflows/ci.yml")
+@pytest.mark.parametrize("name", ["defaults", *VARIANTS])
+def test_ci_workflow_matches_the_github_workflow_schema(
+    projects: dict[str, Path], name: str
+) -> None:
+    result = schema("vendor.github-workflows", projects[name] / ".github/workflows/ci.yml")
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The containers CI's test job starts: those the project's tests use, and no others.
+CI_SERVICES = {
+    "defaults": {"postgres"},
+    "postgresql-kubernetes-redis-jwt": {"postgres", "redis"},
+    "sqlite": set(),
+    "none-kubernetes": set(),
+    "none-redis": {"redis"},
+}
+
+
+@pytest.mark.parametrize("name", CI_SERVICES)
+def test_ci_starts_only_the_services_the_tests_use(projects: dict[str, Path], name: str) -> None:
+    workflow = yaml.safe_load((projects[name] / ".github/workflows/ci.yml").read_text())
+    job = workflow["jobs"]["test"]
+
+    assert set(job.get("services", {})) == CI_SERVICES[name]
+    assert ("TEST_DATABASE_URL" in job.get("env", {})) == ("postgres" in CI_SERVICES[name])
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
