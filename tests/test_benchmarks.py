@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.harness import Server, free_port, wrk
+from benchmarks.harness import LoadResult, Server, free_port, wrk
 from tests.helpers import ROOT
 
 STUB = Path(__file__).with_name("benchmark_stub.py")
@@ -56,17 +56,22 @@ def test_wrk_reports_throughput_latency_errors_and_server_cpu(stub: Server) -> N
     assert result.cpu_seconds > 0
 
 
-def test_the_soak_script_collects_every_acknowledged_write(stub: Server, tmp_path: Path) -> None:
-    ids_file = tmp_path / "ids.txt"
-    result = wrk(
+def soak_briefly(stub: Server, tag: str, ids_file: Path) -> LoadResult:
+    """One second of the soak's mixed traffic against the stub, from four connections."""
+    return wrk(
         f"http://127.0.0.1:{stub.port}",
         seconds=1,
         connections=4,
         core=None,
         server=stub,
         script="soak.lua",
-        env={"SOAK_RUN_TAG": "smoke", "SOAK_IDS_FILE": str(ids_file)},
+        env={"SOAK_RUN_TAG": tag, "SOAK_IDS_FILE": str(ids_file)},
     )
+
+
+def test_the_soak_script_collects_every_acknowledged_write(stub: Server, tmp_path: Path) -> None:
+    ids_file = tmp_path / "ids.txt"
+    result = soak_briefly(stub, "smoke", ids_file)
 
     collected = ids_file.read_text().split()
     with urllib.request.urlopen(f"http://127.0.0.1:{stub.port}/created") as response:
@@ -82,15 +87,7 @@ def test_the_soak_script_collects_every_acknowledged_write(stub: Server, tmp_pat
 
 @pytest.mark.parametrize("stub_options", [["--refuse-updates"]])
 def test_the_soak_script_counts_failed_answers_by_status(stub: Server, tmp_path: Path) -> None:
-    result = wrk(
-        f"http://127.0.0.1:{stub.port}",
-        seconds=1,
-        connections=4,
-        core=None,
-        server=stub,
-        script="soak.lua",
-        env={"SOAK_RUN_TAG": "refused", "SOAK_IDS_FILE": str(tmp_path / "ids.txt")},
-    )
+    result = soak_briefly(stub, "refused", tmp_path / "ids.txt")
 
     assert result.raw["status_errors"] > 0
     assert result.raw["failed_statuses"] == {"503": result.raw["status_errors"]}
