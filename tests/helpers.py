@@ -109,8 +109,8 @@ def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProce
 def run_project_checks(project: Path, database_label: str) -> str:
     """Install a rendered project and run every check its README lists.
 
-    Returns pytest's report (with `-rA`, one line per test) after asserting that
-    tests ran and none failed or was skipped.
+    Returns pytest's report (one line per test) after asserting that tests ran and
+    none failed or was skipped.
     """
     run(project, "uv", "sync", "--quiet")
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
@@ -119,7 +119,10 @@ def run_project_checks(project: Path, database_label: str) -> str:
     run(project, "uv", "run", "--no-sync", "lint-imports")
     report = run(
         project,
-        *("uv", "run", "--no-sync", "pytest", "-q", "-rA", "-p", "no:cacheprovider"),
+        # `-rfEsxXp`: a summary line for every test, like `-rA`, but without the
+        # captured output of the tests that passed, so a failure's report is the end
+        # of the output, where a CI log's tail shows it.
+        *("uv", "run", "--no-sync", "pytest", "-q", "-rfEsxXp", "-p", "no:cacheprovider"),
         TEST_DATABASE_URL=database_url_for(database_label),
     ).stdout
     # pytest's last line sums the run up, e.g. "133 passed in 16.49s".
