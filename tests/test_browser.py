@@ -8,7 +8,6 @@ budget), and each check looks for elements that only the page's JavaScript creat
 
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,8 @@ from tests.test_docs import build_site
 
 STARTUP_TIMEOUT_SECONDS = 60
 BROWSER_TIMEOUT_SECONDS = 90
+# gunicorn's "Listening at: http://127.0.0.1:40123 (4567)".
+LISTENING_LINE = re.compile(r"Listening at: (?P<url>http://[^\s]+) ")
 
 
 def chromium() -> str:
@@ -64,13 +65,6 @@ def dump_dom(url: str, profile: Path) -> str:
     return result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(directory: Path) -> Iterator[str]:
     """A static file server for `directory` on a free loopback port."""
@@ -107,9 +101,10 @@ def test_docs_site_renders_navigation_and_content(tmp_path: Path) -> None:
 @contextmanager
 def production_server(project: Path, log: Path) -> Iterator[str]:
     """The rendered service started with its production command, one worker, docs on."""
-    port = free_port()
     env = project_env(
-        BIND=f"127.0.0.1:{port}",
+        # Port 0: the system picks a free one as gunicorn binds, so no other process
+        # can take it first; gunicorn logs which.
+        BIND="127.0.0.1:0",
         WEB_CONCURRENCY="1",
         APP_ENVIRONMENT="local",
         # The docs pages never query the database; the name only has to be ours.
@@ -124,22 +119,30 @@ def production_server(project: Path, log: Path) -> Iterator[str]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/health", timeout=2) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the service did not start:\n{log.read_text()}")
-                time.sleep(0.2)
-        yield base_url
+        yield started_url(log, process)
     finally:
         process.terminate()
         process.wait(timeout=STARTUP_TIMEOUT_SECONDS)
+
+
+def started_url(log: Path, process: subprocess.Popen[bytes]) -> str:
+    """The service's URL once it answers /health: gunicorn logs the port it was given."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while process.poll() is None and time.monotonic() < deadline:
+        listening = LISTENING_LINE.search(log.read_text())
+        if listening and answers_health(listening["url"]):
+            return listening["url"]
+        time.sleep(0.2)
+    pytest.fail(f"the service did not start:\n{log.read_text()}")
+
+
+def answers_health(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/health", timeout=2) as response:  # noqa: S310 - loopback
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def test_service_api_docs_render_offline(template: Path, tmp_path: Path) -> None:
