@@ -21,10 +21,21 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A loopback port that the system will give to no other process for a while.
+
+    One connection is made to it and closed from the listening side, which leaves the
+    port in TIME_WAIT (for a minute on Linux): the system hands it out to nobody, yet
+    a server that sets SO_REUSEADDR, as gunicorn and uvicorn do, can bind it.
+    """
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = listener.accept()
+            accepted.close()
+    return port
 
 
 def pinned(core: int | None, command: list[str]) -> list[str]:
