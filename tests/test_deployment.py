@@ -126,7 +126,8 @@ CI_SERVICES = {
 }
 
 
-@pytest.mark.parametrize("name", CI_SERVICES)
+# Every variant, so that a new one without an expectation above fails here.
+@pytest.mark.parametrize("name", ["defaults", *VARIANTS])
 def test_ci_starts_only_the_services_the_tests_use(projects: dict[str, Path], name: str) -> None:
     workflow = yaml.safe_load((projects[name] / ".github/workflows/ci.yml").read_text())
     job = workflow["jobs"]["test"]
