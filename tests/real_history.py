@@ -144,7 +144,9 @@ def unmount(router: Path, package: str, name: str) -> None:
 def delete_example(project: Path, package: str) -> None:
     """docs/faq.md's steps: the example's files and tests, its registrations, its table."""
     for relative in example_files(project, package):
-        git(project, "rm", "-q", relative)
+        # The first migration stays: databases built from it need the history.
+        if not relative.startswith("migrations/"):
+            git(project, "rm", "-q", relative)
     router = project / f"src/{package}/api/router.py"
     for name in ("items", "jobs"):
         if re.search(rf"include_router\({name}\.router", router.read_text()):
@@ -203,6 +205,12 @@ def make_user(project: Path, package: str, user: str) -> None:
         edit_example_and_add_widgets(project, package)
     elif user == DELETED:
         delete_example(project, package)
+    else:
+        return
+    # As the service's pre-commit hooks would, before the commit.
+    run(project, "ruff", "check", "--fix", "--quiet", "--no-cache", ".")
+    run(project, "ruff", "format", "--quiet", "--no-cache", ".")
+    commit_all(project, "ruff")
 
 
 # --- A resource of the user's own --------------------------------------------------------
