@@ -49,7 +49,9 @@ def refusal(answers: Answers) -> str:
     for name in answers:
         validator = questions()[name].get("validator")
         if validator:
-            message = environment.from_string(validator).render(answers).strip()
+            # A copy: copier writes over no service, so nothing is compared with one.
+            context = {**answers, "_copier_conf": {"overwrite": False}}
+            message = environment.from_string(validator).render(context).strip()
             if message:
                 return message
     return ""

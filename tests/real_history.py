@@ -141,11 +141,23 @@ def unmount(router: Path, package: str, name: str) -> None:
     remove_line(router, rf"include_router\({name}\.router")
 
 
+# The example job (redis=true), which works on the example's items.
+EXAMPLE_JOB = (
+    "src/{package}/api/routers/jobs.py",
+    "src/{package}/schemas/item_archive.py",
+    "src/{package}/services/item_archive.py",
+    "src/{package}/tasks/items.py",
+    "tests/api/test_jobs.py",
+    "tests/test_worker.py",
+)
+
+
 def delete_example(project: Path, package: str) -> None:
     """docs/faq.md's steps: the example's files and tests, its registrations, its table."""
-    for relative in example_files(project, package):
+    job = [path.format(package=package) for path in EXAMPLE_JOB]
+    for relative in sorted({*example_files(project, package), *job}):
         # The first migration stays: databases built from it need the history.
-        if not relative.startswith("migrations/"):
+        if not relative.startswith("migrations/") and (project / relative).exists():
             git(project, "rm", "-q", relative)
     router = project / f"src/{package}/api/router.py"
     for name in ("items", "jobs"):
@@ -159,7 +171,9 @@ def delete_example(project: Path, package: str) -> None:
     if worker_settings.exists():
         remove_line(worker_settings, r"tasks\.items import")
         text = worker_settings.read_text()
-        worker_settings.write_text(text.replace("JOBS = [archive_sold_out_items]", "JOBS = []"))
+        worker_settings.write_text(
+            text.replace("JOBS = [archive_sold_out_items]", "JOBS: list[Any] = []")
+        )
     [first] = (project / "migrations/versions").glob("*_0001_*.py")
     owned = "item_owner_id_idx" in first.read_text()
     write_migration(project, "0002_drop_item.py", "0002", DROP_ITEM_OWNED if owned else DROP_ITEM)
@@ -208,7 +222,7 @@ def make_user(project: Path, package: str, user: str) -> None:
     else:
         return
     # As the service's pre-commit hooks would, before the commit.
-    run(project, "ruff", "check", "--fix", "--quiet", "--no-cache", ".")
+    run(project, "ruff", "check", "--fix-only", "--quiet", "--no-cache", ".")
     run(project, "ruff", "format", "--quiet", "--no-cache", ".")
     commit_all(project, "ruff")
 

@@ -10,6 +10,7 @@ others check git's view of the result, which is where update bugs show.
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.helpers import (
     render,
     run_project_checks,
 )
+from tests.releases import latest
 from tests.update_history import (
     CURRENT,
     MOVES,
@@ -380,48 +382,43 @@ def test_answers_file_holds_the_answers_and_no_secret(template: Path, tmp_path: 
 
 
 def test_old_versions_replay_without_extensions_or_network() -> None:
-    """Replaying an old version needs nothing but copier, git and a POSIX shell."""
+    """Replaying an old version needs nothing but copier, git and Python's standard library."""
     config = yaml.safe_load((ROOT / "copier.yml").read_text())
 
     assert "_jinja_extensions" not in config
-    assert "_external_data" not in config
-    for migration in config.get("_migrations", []):
-        assert not re.search(
-            r"\b(curl|wget|pip|uv|uvx|git (fetch|pull|clone))\b", migration["command"]
-        )
+    # External data only from the service itself (its answers file), never from outside.
+    for path in config.get("_external_data", {}).values():
+        assert path == "{{ _copier_conf.answers_file }}", path
+    steps = [*config.get("_migrations", []), *config.get("_tasks", [])]
+    for step in steps:
+        assert not re.search(r"\b(curl|wget|pip|uv|uvx|git (fetch|pull|clone))\b", step["command"])
+        script = re.search(r"copier_migrations/(\w+\.py)", step["command"])
+        assert script, step["command"]
+        source = (ROOT / "copier_migrations" / script[1]).read_text()
+        imported = set(re.findall(r"^(?:import|from) (\w+)", source, re.MULTILINE))
+        assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+
+
+# The `_migrations` entries that are not moves, each proven by its own test module.
+OTHER_STEPS = {"0.1.0.post8.dev0": "router_registry.py"}
 
 
 def test_every_migration_is_replayed_by_these_tests() -> None:
     config = yaml.safe_load((ROOT / "copier.yml").read_text())
-    commands = " ".join(migration["command"] for migration in config.get("_migrations", []))
+    migrations = config.get("_migrations", [])
+    moves = [step for step in migrations if "move_file.py" in step["command"]]
 
-    assert {migration["version"] for migration in config.get("_migrations", [])} == {
-        move.version for move in MOVES
-    }
+    assert {step["version"] for step in moves} == {move.version for move in MOVES}
     for move in MOVES:
-        assert move.old in commands
-        assert move.new in commands
-
-
-# Every release: its tag and the commit it names. Recorded here as well as in git,
-# because a clone does not always carry the tags (and a test that skips without them
-# would prove nothing). A new release adds a line; the test takes the last one.
-RELEASES = {
-    "v0.1.0": "5b1d9a898028d5dda319ecce604605f26134b9aa",
-}
-
-
-def test_every_release_is_a_commit_of_this_history() -> None:
-    for tag, commit in RELEASES.items():
-        assert git(ROOT, "cat-file", "-t", commit).strip() == "commit", tag
-        # A tag in this clone, if there is one, must name the recorded commit.
-        tagged = git(ROOT, "tag", "--list", tag).strip()
-        if tagged:
-            assert git(ROOT, "rev-parse", f"{tag}^{{commit}}").strip() == commit, tag
+        assert any(f"{move.old} {move.new}" in step["command"] for step in moves), move
+    others = {step["version"]: step["command"] for step in migrations if step not in moves}
+    assert set(others) == set(OTHER_STEPS)
+    for version, script in OTHER_STEPS.items():
+        assert script in others[version]
 
 
 def test_latest_release_updates_cleanly_to_the_working_tree(tmp_path: Path) -> None:
-    tag, commit = list(RELEASES.items())[-1]
+    tag, commit = latest().tag, latest().commit
     repo = tmp_path / "released"
     repo.mkdir()
     git(repo, "init", "-q")
