@@ -69,7 +69,9 @@ def converted(old: str) -> str | None:
     head = head.replace(OLD_DOCSTRING, NEW_DOCSTRING, 1)
     uses_api_router_class = "APIRouter" in head.replace("from fastapi import APIRouter\n", "")
     fastapi_import = "APIRouter, FastAPI" if uses_api_router_class else "FastAPI"
-    head = head.replace("from fastapi import APIRouter\n", f"from fastapi import {fastapi_import}\n")
+    head = head.replace(
+        "from fastapi import APIRouter\n", f"from fastapi import {fastapi_import}\n"
+    )
     # One blank line between the imports and the registry, as isort wants.
     return head.rstrip("\n") + "\n\n" + NEW_REGISTRY + "".join(calls)
 
