@@ -6,10 +6,10 @@ revision that creates its table, on top of the service's current head: a new fil
 never an edit of a revision the service has (databases may have run those already).
 It does nothing when a revision already creates `user_account` (the service was made
 with auth, or this step ran before, or the team wrote one), and nothing outside the
-service's git work tree (copier also runs tasks in the scratch copies it renders).
+service's git work tree.
 
-Run by copier (`_tasks` in copier.yml) in the service's root with copier's own Python;
-standard library and git only.
+Run by copier (`_migrations` in copier.yml, after each update with auth=jwt) in the
+service's root with copier's own Python; standard library and git only.
 """
 
 import datetime

@@ -5,12 +5,19 @@ import pytest
 
 from tests import matrix
 from tests.helpers import copy_worktree, snapshot_template
+from tests.real_history import template_with_history
 
 
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as it is in the working tree, committed into a scratch repository."""
     return snapshot_template(tmp_path_factory.mktemp("template") / "repo")
+
+
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's real history, tags restored, with the working tree on top."""
+    return template_with_history(tmp_path_factory.mktemp("real-history") / "template")
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,6 @@ from tests.real_history import (
     example_files,
     make_user,
     resolve,
-    template_with_history,
 )
 from tests.test_update import files_with_markers
 
@@ -47,11 +46,6 @@ FULL_CHECKS = {
 CASES = [("defaults", start) for start in DEFAULT_STARTS] + [
     ("all-on", start) for start in ALL_ON_STARTS
 ]
-
-
-@pytest.fixture(scope="module")
-def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_with_history(tmp_path_factory.mktemp("real-history") / "template")
 
 
 def copier(project: Path, *arguments: str) -> None:

@@ -44,43 +44,79 @@ ANSWERS = [
 ]
 
 
+def old_router(answers: dict[str, object]) -> str:
+    return render_router(git(ROOT, "show", f"{OLD_SHAPE_RELEASE}:{ROUTER}"), answers)
+
+
+def new_router(answers: dict[str, object]) -> str:
+    return render_router((ROOT / ROUTER).read_text(), answers)
+
+
+ALL_EXIST = dict.fromkeys(("auth", "items", "jobs", "text_analyses", "users"), True)
+
+
 @pytest.mark.parametrize("answers", ANSWERS, ids=lambda a: "-".join(map(str, a.values())))
 def test_an_untouched_old_router_becomes_exactly_the_new_one(answers: dict[str, object]) -> None:
-    old = render_router(git(ROOT, "show", f"{OLD_SHAPE_RELEASE}:{ROUTER}"), answers)
-    new = render_router((ROOT / ROUTER).read_text(), answers)
+    registries = step("registries")
 
-    assert step("router_registry").converted(old) == new
+    merged = registries.merged_router(new_router(answers), old_router(answers), "svc", ALL_EXIST)
+
+    assert merged == new_router(answers)
 
 
-def test_the_users_routers_keep_their_order_and_options() -> None:
-    old = render_router(git(ROOT, "show", f"{OLD_SHAPE_RELEASE}:{ROUTER}"), ANSWERS[0])
-    old = old.replace("import items\n", "import items, orders, widgets\n") + (
+def test_the_teams_routers_are_added_in_order_with_their_options() -> None:
+    answers = {"auth": "jwt", "database": "postgresql", "redis": True}
+    teams = old_router(answers).replace(
+        "import auth, items, jobs, users\n", "import auth, items, jobs, orders, users, widgets\n"
+    ) + (
         "api_router.include_router(widgets.router)\n"
         'api_router.include_router(orders.router, prefix="/shop", tags=["shop"])\n'
     )
 
-    new = step("router_registry").converted(old)
+    merged = step("registries").merged_router(new_router(answers), teams, "svc", ALL_EXIST)
 
-    assert new is not None
-    assert new.endswith(
-        "    app.include_router(items.router, prefix=API_V1)\n"
+    assert "from svc.api.routers import auth, items, jobs, orders, users, widgets\n" in merged
+    assert merged.endswith(
+        "    app.include_router(jobs.router, prefix=API_V1)\n"
         "    app.include_router(widgets.router, prefix=API_V1)\n"
         '    app.include_router(orders.router, prefix=API_V1 + "/shop", tags=["shop"])\n'
     )
-    assert "from svc.api.routers import items, orders, widgets\n" in new
-    compile(new, "router.py", "exec")
+    compile(merged, "router.py", "exec")
 
 
-def test_a_router_file_with_more_than_its_registry_is_left_to_a_person() -> None:
-    old = render_router(git(ROOT, "show", f"{OLD_SHAPE_RELEASE}:{ROUTER}"), ANSWERS[0])
+def test_a_router_module_the_team_deleted_is_left_out() -> None:
+    answers = {"auth": "none", "database": "postgresql", "redis": True}
+    teams = new_router(answers).replace("import items, jobs\n", "import jobs\n")
+    exists = {**ALL_EXIST, "items": False}
 
-    assert step("router_registry").converted(old + "\nVERSION = 2\n") is None
+    merged = step("registries").merged_router(new_router(answers), teams, "svc", exists)
+
+    assert "items.router" not in merged
+    assert "from svc.api.routers import jobs\n" in merged
 
 
-def test_a_router_already_in_the_new_shape_is_not_touched() -> None:
-    new = render_router((ROOT / ROUTER).read_text(), ANSWERS[0])
+def test_conflicting_model_registrations_are_all_kept() -> None:
+    conflicted = (
+        '"""The models."""\n\n'
+        "from svc.models.item import Item\n"
+        "<<<<<<< before updating\n"
+        "from svc.models.widget import Widget\n\n"
+        '__all__ = ["Item", "Widget"]\n'
+        "=======\n"
+        "from svc.models.user import User\n\n"
+        '__all__ = ["Item", "User"]\n'
+        ">>>>>>> after updating\n"
+    )
 
-    assert step("router_registry").converted(new) is None
+    merged = step("registries").merged_models(conflicted)
+
+    assert merged == (
+        '"""The models."""\n\n'
+        "from svc.models.item import Item\n"
+        "from svc.models.user import User\n"
+        "from svc.models.widget import Widget\n\n"
+        '__all__ = ["Item", "User", "Widget"]\n'
+    )
 
 
 def test_a_move_tells_the_users_edits_from_copiers_commits(

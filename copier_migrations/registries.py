@@ -1,0 +1,167 @@
+"""After every `copier update`: the registries the template and the team both add to.
+
+    python registries.py TEMPLATE_ROOT
+
+`api/router.py` (the routers the API includes) and `models/__init__.py` (the models
+Alembic sees) are lists that both sides extend: the template with an option's routers
+and models, the team with its own. Two additions at the same place are a conflict to
+a text merge, and a registry's shape may change between versions (`api_router` before
+commit bde3422, `include_api(app)` since). So when copier left such a file conflicted,
+or in an old shape, this step writes it again from what both sides meant:
+
+- api/router.py: the template's new file, with every router of the team's own added
+  (from the team's version, the commit the update started from), and without the
+  template's routers whose module the team deleted (the example, for one);
+- models/__init__.py: every model import of both sides, and `__all__` naming them all.
+
+A registry that merged cleanly is left as it is. Run by copier (`_migrations` in
+copier.yml, after each update) in the service's root, with copier's own Python: the
+standard library, git, and the jinja2 and yaml that copier itself runs on.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import yaml
+
+MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)")
+# The routers the template renders into api/router.py, for one answer or another.
+TEMPLATE_ROUTERS = frozenset({"auth", "items", "jobs", "text_analyses", "users"})
+INCLUDE = re.compile(r"^\s*(?:api_router|app)\.include_router\((?P<arguments>.*)\)\s*$")
+PREFIX = re.compile(r"\bprefix=")
+ROUTER_TEMPLATE = "template/src/{{package_name}}/api/router.py.jinja"
+LINE_LENGTH = 100
+
+
+def git(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *arguments], capture_output=True, text=True, check=False)
+
+
+def conflicted(text: str) -> bool:
+    return any(MARKER.match(line) for line in text.splitlines())
+
+
+def render_router(template_root: Path, answers: dict[str, object]) -> str:
+    environment = jinja2.Environment(  # noqa: S701 - renders Python, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    source = (template_root / ROUTER_TEMPLATE).read_text()
+    return environment.from_string(source).render(**answers)
+
+
+def routers_import(package: str) -> re.Pattern[str]:
+    return re.compile(rf"^from {re.escape(package)}\.api\.routers import (?P<names>.+)$", re.M)
+
+
+def names_in(line_names: str) -> list[str]:
+    return [name.strip() for name in line_names.strip("()").split(",") if name.strip()]
+
+
+def teams_routers(teams: str, package: str) -> tuple[list[str], list[str], list[str]]:
+    """From the team's file: its own router modules, include arguments and other imports."""
+    match = routers_import(package).search(teams)
+    modules = (
+        [name for name in names_in(match["names"]) if name not in TEMPLATE_ROUTERS] if match else []
+    )
+    calls = []
+    for line in teams.splitlines():
+        include = INCLUDE.match(line)
+        if include is None:
+            continue
+        arguments = include["arguments"]
+        module = re.match(r"(\w+)\.router\b", arguments)
+        if module and module[1] in TEMPLATE_ROUTERS:
+            continue
+        if "prefix=API_V1" not in arguments:
+            if PREFIX.search(arguments):
+                arguments = PREFIX.sub("prefix=API_V1 + ", arguments, count=1)
+            else:
+                arguments += ", prefix=API_V1"
+        calls.append(arguments)
+    other_imports = [
+        line
+        for line in teams.splitlines()
+        if line.startswith(("from ", "import "))
+        and not routers_import(package).match(line)
+        and not line.startswith("from fastapi import")
+    ]
+    return modules, calls, other_imports
+
+
+def merged_router(template: str, teams: str, package: str, module_exists: dict[str, bool]) -> str:
+    """The template's file with the team's routers in, and deleted modules out."""
+    own_modules, own_calls, own_imports = teams_routers(teams, package)
+    pattern = routers_import(package)
+    lines = []
+    for line in template.splitlines(keepends=True):
+        include = INCLUDE.match(line)
+        module = re.match(r"(\w+)\.router\b", include["arguments"]) if include else None
+        if module and not module_exists.get(module[1], True):
+            continue
+        match = pattern.match(line)
+        if match:
+            kept = [name for name in names_in(match["names"]) if module_exists.get(name, True)]
+            names = sorted({*kept, *own_modules})
+            line = f"from {package}.api.routers import {', '.join(names)}\n" if names else ""
+            line += "".join(f"{other}\n" for other in own_imports if other not in template)
+        lines.append(line)
+    text = "".join(lines).rstrip("\n") + "\n"
+    return text + "".join(f"    app.include_router({call})\n" for call in own_calls)
+
+
+def merged_models(text: str) -> str:
+    """Every model import on either side of the conflict, and `__all__` naming them."""
+    lines = text.splitlines()
+    docstring = next((line for line in lines if line.startswith('"""')), None)
+    imports = sorted({line for line in lines if re.match(r"^from \S+ import \w+", line)})
+    names: set[str] = set()
+    for line in lines:
+        all_names = re.match(r"^__all__(?:: list\[str\])? = \[(?P<names>.*)\]", line)
+        if all_names:
+            names |= {
+                name.strip().strip("\"'") for name in all_names["names"].split(",") if name.strip()
+            }
+    quoted = ", ".join(f'"{name}"' for name in sorted(names))
+    declaration = f"__all__ = [{quoted}]"
+    if len(declaration) > LINE_LENGTH:
+        declaration = "__all__ = [\n" + "".join(f'    "{name}",\n' for name in sorted(names)) + "]"
+    head = [docstring, ""] if docstring else []
+    return "\n".join([*head, *imports, "", declaration]) + "\n"
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text)
+    Path(f"{path}.rej").unlink(missing_ok=True)
+    git("add", "--", str(path))
+    print(f"registries: {path} holds what the template and you both registered")
+
+
+def main(template_root: str) -> int:
+    answers = yaml.safe_load(Path(".copier-answers.yml").read_text())
+    package = answers["package_name"]
+    router = Path(f"src/{package}/api/router.py")
+    if router.is_file():
+        current = router.read_text()
+        if conflicted(current) or "api_router = APIRouter(" in current:
+            shown = git("show", f"HEAD:{router}")
+            teams = shown.stdout if shown.returncode == 0 else ""
+            template = render_router(Path(template_root), answers)
+            exists = {
+                name: (router.parent / "routers" / f"{name}.py").is_file()
+                for name in TEMPLATE_ROUTERS
+            }
+            write(router, merged_router(template, teams, package, exists))
+    models = Path(f"src/{package}/models/__init__.py")
+    if models.is_file() and conflicted(models.read_text()):
+        write(models, merged_models(models.read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
