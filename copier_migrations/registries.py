@@ -11,12 +11,15 @@ or in an old shape, this step writes it again from what both sides meant:
 
 - api/router.py: the template's new file, with every router of the team's own added
   (from the team's version, the commit the update started from), and without the
-  template's routers whose module the team deleted (the example, for one);
-- models/__init__.py: every model import of both sides, and `__all__` naming them all.
+  template's routers whose module is not there (the example, which the team may have
+  deleted, or never had: it is not added to a service that turns an option on later);
+- models/__init__.py: every model import of both sides, and `__all__` naming them all;
+- tasks/worker_settings.py: without the jobs whose module is not there (the example's).
 
-A registry that merged cleanly is left as it is. Run by copier (`_migrations` in
-copier.yml, after each update) in the service's root, with copier's own Python: the
-standard library, git, and the jinja2 and yaml that copier itself runs on.
+A registry that merged cleanly and lists only modules that exist is left as it is.
+Run by copier (`_migrations` in copier.yml, after each update) in the service's root,
+with copier's own Python: the standard library, git, and the jinja2 and yaml that
+copier itself runs on.
 """
 
 import re
@@ -112,6 +115,8 @@ def merged_router(template: str, teams: str, package: str, module_exists: dict[s
             line += "".join(f"{other}\n" for other in own_imports if other not in template)
         lines.append(line)
     text = "".join(lines).rstrip("\n") + "\n"
+    # No routers import left (the team deleted them all): one blank line, as isort wants.
+    text = re.sub(r"\n{3,}(API_V1 = )", r"\n\n\1", text)
     return text + "".join(f"    app.include_router({call})\n" for call in own_calls)
 
 
@@ -148,7 +153,13 @@ def main(template_root: str) -> int:
     router = Path(f"src/{package}/api/router.py")
     if router.is_file():
         current = router.read_text()
-        if conflicted(current) or "api_router = APIRouter(" in current:
+        listed = routers_import(package).search(current)
+        missing = [
+            name
+            for name in (names_in(listed["names"]) if listed else [])
+            if not (router.parent / "routers" / f"{name}.py").is_file()
+        ]
+        if conflicted(current) or "api_router = APIRouter(" in current or missing:
             shown = git("show", f"HEAD:{router}")
             teams = shown.stdout if shown.returncode == 0 else ""
             template = render_router(Path(template_root), answers)
@@ -160,7 +171,35 @@ def main(template_root: str) -> int:
     models = Path(f"src/{package}/models/__init__.py")
     if models.is_file() and conflicted(models.read_text()):
         write(models, merged_models(models.read_text()))
+    worker_settings = Path(f"src/{package}/tasks/worker_settings.py")
+    if worker_settings.is_file():
+        kept = jobs_that_exist(worker_settings.read_text(), package, worker_settings.parent)
+        if kept != worker_settings.read_text():
+            write(worker_settings, kept)
     return 0
+
+
+def jobs_that_exist(text: str, package: str, tasks: Path) -> str:
+    """The worker's settings without the jobs of task modules that are not there.
+
+    The example job is the team's once generated, and a service that turned redis on
+    later never had it: the worker then starts with the team's jobs only.
+    """
+    pattern = re.compile(
+        rf"^from {re.escape(package)}\.tasks\.(?P<module>\w+) import (?P<names>.+)\n", re.M
+    )
+    missing = [
+        match for match in pattern.finditer(text) if not (tasks / f"{match['module']}.py").is_file()
+    ]
+    gone = {name for match in missing for name in names_in(match["names"])}
+    for match in missing:
+        text = text.replace(match[0], "")
+    jobs = re.search(r"^JOBS(?:: [^=]+)? = \[(?P<names>[^\]]*)\]$", text, re.M)
+    if jobs is None or not gone:
+        return text
+    kept = [name for name in names_in(jobs["names"]) if name not in gone]
+    listed = f"JOBS = [{', '.join(kept)}]" if kept else "JOBS: list[Any] = []"
+    return text[: jobs.start()] + listed + text[jobs.end() :]
 
 
 if __name__ == "__main__":

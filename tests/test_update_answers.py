@@ -146,6 +146,7 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     # Trust authentication on 127.0.0.1: the password is required, not checked.
     environment = {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
     run(project, "uv", "sync", "--quiet")
+    commit_all(project, "Lock the dependencies")
     run(project, *migrate, **environment)
     psql(
         database,

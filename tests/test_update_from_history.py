@@ -37,8 +37,7 @@ PACKAGE = "my_service"
 FULL_CHECKS = {
     ("defaults", "33727ff"): DELETED,
     ("defaults", "5b1d9a8"): EDITED,
-    ("defaults", "65ccc26"): KEPT,
-    ("defaults", "HEAD"): EDITED,
+    ("defaults", "HEAD"): KEPT,
     ("all-on", "8e04408"): EDITED,
     ("all-on", "5b1d9a8"): DELETED,
     ("all-on", "HEAD"): KEPT,

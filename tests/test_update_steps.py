@@ -119,6 +119,27 @@ def test_conflicting_model_registrations_are_all_kept() -> None:
     )
 
 
+def test_the_worker_lists_no_job_whose_module_is_not_there(tmp_path: Path) -> None:
+    settings = (
+        "from typing import Any\n\n"
+        "from svc.tasks.items import archive_sold_out_items\n"
+        "from svc.tasks.reports import send_report\n\n"
+        "JOBS = [archive_sold_out_items, send_report]\n"
+    )
+    (tmp_path / "reports.py").write_text("")
+    registries = step("registries")
+
+    assert registries.jobs_that_exist(settings, "svc", tmp_path) == (
+        "from typing import Any\n\n"
+        "from svc.tasks.reports import send_report\n\n"
+        "JOBS = [send_report]\n"
+    )
+    (tmp_path / "reports.py").unlink()
+    assert registries.jobs_that_exist(settings, "svc", tmp_path).endswith(
+        "\n\nJOBS: list[Any] = []\n"
+    )
+
+
 def test_a_move_tells_the_users_edits_from_copiers_commits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
