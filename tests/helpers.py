@@ -106,9 +106,10 @@ def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProce
     return result
 
 
-def run_project_checks(project: Path, database_label: str) -> str:
+def run_project_checks(project: Path, database_label: str, *tests: str) -> str:
     """Install a rendered project and run every check its README lists.
 
+    `tests` narrows pytest to those paths (the rest of the checks still see everything).
     Returns pytest's report (one line per test) after asserting that tests ran and
     none failed or was skipped.
     """
@@ -123,6 +124,7 @@ def run_project_checks(project: Path, database_label: str) -> str:
         # captured output of the tests that passed, so a failure's report is the end
         # of the output, where a CI log's tail shows it.
         *("uv", "run", "--no-sync", "pytest", "-q", "-rfEsxXp", "-p", "no:cacheprovider"),
+        *tests,
         TEST_DATABASE_URL=database_url_for(database_label),
     ).stdout
     # pytest's last line sums the run up, e.g. "133 passed in 16.49s".

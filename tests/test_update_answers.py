@@ -3,7 +3,8 @@
 Every option is turned on later and off later, with the copier CLI, on a service whose
 team edited the example and added a resource of their own (tests/real_history.py).
 Turning an option on must merge cleanly and bring the option's files; the result runs
-every check (Python options) or the option's validators (deployment files). Turning it
+ruff, strict mypy, lint-imports and pytest (SUITES says which tests) for a Python
+option, or ruff and the option's validators for deployment files. Turning it
 off again must give back exactly the service as it was before it was on, which itself
 runs every check (test_auth_turned_on_later...). Some changes are refused.
 """
@@ -34,6 +35,16 @@ TOGGLES: dict[str, tuple[Any, Any, str]] = {
     "ci": ("none", "github", ".github/workflows/ci.yml"),
 }
 DEPLOYMENT = {"docker", "kubernetes", "ci"}
+# The suite that runs once an option is on: all of it for redis, which touches the most
+# (settings, lifespan, router, worker); for the others, their own tests and the wiring,
+# with the team's (a full run of each costs a minute and proves little more).
+SUITES: dict[str, tuple[str, ...]] = {
+    "redis": (),
+    "metrics": ("tests/core/test_metrics.py", "tests/test_metrics_server.py"),
+    "tracing": ("tests/core/test_tracing.py", "tests/db/test_tracing.py"),
+    "sentry": ("tests/core/test_sentry.py",),
+}
+TEAMS_AND_WIRING = ("tests/api/test_widgets.py", "tests/test_app_wiring.py")
 
 
 def copier_update(project: Path, *data: str) -> subprocess.CompletedProcess[str]:
@@ -91,7 +102,8 @@ def test_an_option_turned_on_later_and_off_again(
         run(checked, "ruff", "check", "--no-cache", ".")
         validate_deployment(checked, option)
     else:
-        report = run_project_checks(checked, f"answers {option} on")
+        suite = (*SUITES[option], *TEAMS_AND_WIRING) if SUITES[option] else ()
+        report = run_project_checks(checked, f"answers {option} on", *suite)
         assert "PASSED tests/api/test_widgets.py::test_a_created_widget_is_listed" in report
 
     turned_off = copier_update(project, f"{option}={yaml_value(off)}")
