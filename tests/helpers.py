@@ -55,6 +55,12 @@ def copy_worktree(destination: Path) -> None:
             shutil.copy2(source, target)
 
 
+def tracked(project: Path) -> dict[str, bytes]:
+    """Every file git tracks in a project, with its bytes."""
+    listed = filter(None, git(project, "ls-files", "-z").split("\0"))
+    return {path: (project / path).read_bytes() for path in listed}
+
+
 def snapshot_template(destination: Path) -> Path:
     """A git repository holding the working tree in one commit.
 

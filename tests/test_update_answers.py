@@ -17,10 +17,19 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import ROOT, commit_all, database_url_for, git, render, run, run_project_checks
+from tests.helpers import (
+    ROOT,
+    commit_all,
+    database_url_for,
+    git,
+    render,
+    run,
+    run_project_checks,
+    tracked,
+)
 from tests.real_history import EDITED, make_user
 from tests.test_deployment import hadolint, kubernetes_validate, schema
-from tests.test_update import files_with_markers
+from tests.test_update import assert_merged_cleanly
 
 PACKAGE = "my_service"
 
@@ -62,17 +71,6 @@ def service(template: Path, destination: Path, answers: dict[str, Any]) -> Path:
     commit_all(destination, "Scaffold from template")
     make_user(destination, PACKAGE, EDITED)
     return destination
-
-
-def tracked(project: Path) -> dict[str, bytes]:
-    listed = filter(None, git(project, "ls-files", "-z").split("\0"))
-    return {path: (project / path).read_bytes() for path in listed}
-
-
-def assert_merged_cleanly(project: Path) -> None:
-    assert git(project, "diff", "--name-only", "--diff-filter=U") == ""
-    assert list(project.rglob("*.rej")) == []
-    assert files_with_markers(project) == []
 
 
 def yaml_value(value: Any) -> str:

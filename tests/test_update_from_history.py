@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import ROOT, commit_all, git, render, run, run_project_checks
+from tests.helpers import ROOT, commit_all, git, render, run, run_project_checks, tracked
 from tests.real_history import (
     ALL_ON_STARTS,
     ANSWER_SETS,
@@ -57,11 +57,6 @@ def scaffold(template: Path, destination: Path, commit: str, answers: dict[str, 
     git(destination, "init", "-q")
     commit_all(destination, "Scaffold from template")
     return destination
-
-
-def tracked(project: Path) -> dict[str, bytes]:
-    listed = git(project, "ls-files", "-z").split("\0")
-    return {path: (project / path).read_bytes() for path in filter(None, listed)}
 
 
 def assert_update_kept_the_users_work(
