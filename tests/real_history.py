@@ -44,7 +44,7 @@ DEFAULT_STARTS = (
     *(Start(release.commit[:7], f"release {release.tag}") for release in RELEASES),
     Start("073138f", "the last commit with api/router.py's `api_router` registry"),
     Start("65ccc26", "the commit issue 13 updated from (StorableStr, reads_body)"),
-    Start("HEAD", "HEAD~1 of the working tree: a service that tracks main"),
+    Start("HEAD", "HEAD~1: a service that tracks main (see resolve)"),
 )
 # With every option on: from the first commit that asked every option question, the
 # release and HEAD~1 (the commits between are covered with the default answers).
@@ -71,9 +71,20 @@ def template_with_history(destination: Path) -> Path:
 
 
 def resolve(template: Path, start: Start) -> str:
-    """The full commit a start names in the template clone (HEAD means HEAD~1 there)."""
-    ref = "HEAD~1" if start.commit == "HEAD" else start.commit
-    return git(template, "rev-parse", f"{ref}^{{commit}}").strip()
+    """The full commit a start names in the template clone.
+
+    HEAD means the newest commit before the working tree that differs from it: HEAD~1
+    of the clone while the working tree has changes, main's HEAD~1 when it has none (as
+    in CI, where an update from main's HEAD would change nothing).
+    """
+    if start.commit != "HEAD":
+        return git(template, "rev-parse", f"{start.commit}^{{commit}}").strip()
+    tree = git(template, "rev-parse", "HEAD^{tree}").strip()
+    for line in git(template, "log", "--format=%H %T", "HEAD~1").splitlines():
+        commit, commit_tree = line.split()
+        if commit_tree != tree:
+            return commit
+    raise AssertionError("no earlier commit differs from the working tree")
 
 
 # --- What the users did ----------------------------------------------------------------
