@@ -70,21 +70,23 @@ def template_with_history(destination: Path) -> Path:
     return destination
 
 
+# What a service gets from the template; a commit that changed none of it changed
+# nothing for an update.
+RENDERED_FROM = ("template", "copier.yml", "copier_migrations")
+
+
 def resolve(template: Path, start: Start) -> str:
     """The full commit a start names in the template clone.
 
-    HEAD means the newest commit before the working tree that differs from it: HEAD~1
-    of the clone while the working tree has changes, main's HEAD~1 when it has none (as
-    in CI, where an update from main's HEAD would change nothing).
+    HEAD means the newest commit whose template differs from the working tree's: the
+    parent of the last commit that changed it. That is HEAD~1 of the clone while the
+    working tree changes the template, and the commit before main's last template
+    change when it does not (as in CI, where main's HEAD would be a no-op update).
     """
     if start.commit != "HEAD":
         return git(template, "rev-parse", f"{start.commit}^{{commit}}").strip()
-    tree = git(template, "rev-parse", "HEAD^{tree}").strip()
-    for line in git(template, "log", "--format=%H %T", "HEAD~1").splitlines():
-        commit, commit_tree = line.split()
-        if commit_tree != tree:
-            return commit
-    raise AssertionError("no earlier commit differs from the working tree")
+    last_change = git(template, "log", "-1", "--format=%H", "HEAD", "--", *RENDERED_FROM)
+    return git(template, "rev-parse", f"{last_change.strip()}~1").strip()
 
 
 # --- What the users did ----------------------------------------------------------------
