@@ -226,7 +226,8 @@ def write_migration(project: Path, name: str, revision: str, body: str) -> None:
     [first] = versions.glob("*_0001_*.py")
     down = re.search(r'^revision: str = "(.*)"$', first.read_text(), re.M)
     assert down, first
-    text = body.replace("REVISION", revision).replace("DOWN", down[1])
+    text = body.replace("HEADER", REVISION_HEADER)
+    text = text.replace("REVISION", revision).replace("DOWN", down[1])
     (versions / f"2026-12-01_{name}").write_text(text)
 
 
@@ -354,9 +355,8 @@ async def test_a_widget_without_a_name_is_422(client: AsyncClient) -> None:
 
     assert response.status_code == 422, response.text
 '''
-CREATE_WIDGET = '''"""Create the widget table.
-
-Revision ID: REVISION
+# What every revision below starts with, after its title.
+REVISION_HEADER = '''Revision ID: REVISION
 Revises: DOWN
 Create Date: 2026-12-01
 """
@@ -370,7 +370,10 @@ revision: str = "REVISION"
 down_revision: str | None = "DOWN"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+'''
+CREATE_WIDGET = '''"""Create the widget table.
 
+HEADER
 
 def upgrade() -> None:
     op.create_table(
@@ -386,21 +389,7 @@ def downgrade() -> None:
 '''
 DROP_ITEM = '''"""Drop the example's item table.
 
-Revision ID: REVISION
-Revises: DOWN
-Create Date: 2026-12-01
-"""
-
-from collections.abc import Sequence
-
-import sqlalchemy as sa
-from alembic import op
-
-revision: str = "REVISION"
-down_revision: str | None = "DOWN"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
+HEADER
 
 def upgrade() -> None:
     op.drop_table("item")
