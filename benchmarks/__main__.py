@@ -23,24 +23,31 @@ from benchmarks.harness import LoadResult, Server, free_port, pinned, rss_mib, w
 from benchmarks.project import (
     PACKAGE,
     Project,
+    RenderTimes,
+    SuiteRun,
     check_tools,
     median,
     render_default_project,
 )
 from benchmarks.soak import MAX_RSS_GROWTH, SoakResult, soak
+from benchmarks.starvation import LONGEST_ALLOWED_MS, StarvationResult, starve
 from tests.helpers import ROOT
 
 SEED_ROWS = 100
 SERVER_CORE, LOAD_CORE = 1, 0
 WARMUP_SECONDS = 2
 
-# Targets from the performance issue; docs/performance.md explains each.
+# Targets; docs/performance.md explains each. The run fails only on a ratio (both
+# sides measured in the same run) or on a request that went wrong; the absolute
+# figures depend on the machine, and are reported against their targets only.
 HEALTH_VS_BARE = 0.85
 LIST_VS_ORM = 1.0
-COLD_START_VS_BARE = 1.5
+LIST_VS_RAW = 0.6
+COLD_START_VS_ORM = 1.1
 RSS_VS_BARE = 1.6
+COPY_VS_FLOOR = 2.0
+SUITE_FIXED_SECONDS = 2.0
 TEST_SUITE_SECONDS = 20.0
-COPY_SECONDS = 3.0
 
 
 @dataclass
@@ -48,14 +55,18 @@ class Scenario:
     label: str
     server: Server
     path: str
+    # Set for a scenario that creates items: each run posts names under its own tag.
+    create_tag: str | None = None
     results: list[LoadResult] = field(default_factory=list)
 
-    def summary(self) -> tuple[float, float, float, int, float]:
-        """Median req/s, p50 ms, p99 ms over the rounds; all errors; median CPU µs/request."""
+    def summary(self) -> tuple[float, float, float, float, int, float]:
+        """Median req/s, p50 ms, p99 ms over the rounds; the longest wait; all errors;
+        median CPU µs/request."""
         return (
             median([r.rps for r in self.results]),
             median([r.p50_ms for r in self.results]),
             median([r.p99_ms for r in self.results]),
+            max(r.longest_ms for r in self.results),
             sum(r.errors for r in self.results),
             median([r.cpu_us_per_request for r in self.results]),
         )
@@ -153,6 +164,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--cold-starts", type=int, default=3, help="measured starts per server")
     parser.add_argument("--copies", type=int, default=3, help="timed `copier copy` runs")
+    parser.add_argument(
+        "--starve-seconds", type=float, default=10, help="each starvation load; 0 skips them"
+    )
     parser.add_argument("--soak-seconds", type=float, default=60, help="0 skips the soak")
     parser.add_argument("--soak-connections", type=int, default=64)
     parser.add_argument(
@@ -174,10 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="fastapi-template-bench-"))
     out = print
     out(f"work directory: {workdir}")
-    project, copy_seconds = render_default_project(workdir, args.copies)
-    out(f"copier copy: {', '.join(f'{s:.2f} s' for s in copy_seconds)}")
+    project, render_times = render_default_project(workdir, args.copies)
+    out(
+        f"copier copy: {', '.join(f'{s:.2f} s' for s in render_times.template)};"
+        f" one-file template: {', '.join(f'{s:.2f} s' for s in render_times.floor)}"
+    )
     try:
-        failures = _measure(args, project, workdir, copy_seconds, server_core, load_core)
+        failures = _measure(args, project, workdir, render_times, server_core, load_core)
     finally:
         if args.keep:
             out(f"kept {workdir} and database {project.database_url}")
@@ -188,11 +205,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if failures else 0
 
 
+@dataclass
+class Measurements:
+    scenarios: dict[str, Scenario]
+    starts: dict[str, list[float]]
+    rss: dict[str, float]
+    render_times: RenderTimes
+    suite: SuiteRun | None = None
+    first_suite_seconds: float | None = None
+    starvation: list[StarvationResult] = field(default_factory=list)
+    soak: SoakResult | None = None
+
+
 def _measure(
     args: argparse.Namespace,
     project: Project,
     workdir: Path,
-    copy_seconds: list[float],
+    render_times: RenderTimes,
     server_core: int | None,
     load_core: int | None,
 ) -> list[str]:
@@ -201,14 +230,18 @@ def _measure(
     install_seconds = project.install()
     out(f"uv sync: {install_seconds:.1f} s")
     project.migrate_and_seed(SEED_ROWS)
-    test_seconds = None
+    suite, first_suite_seconds = None, None
     if not args.skip_test_suite:
-        first, test_seconds = project.test_suite_seconds()
-        out(f"rendered test suite (uv run pytest): {first:.1f} s, then {test_seconds:.1f} s")
+        first, suite = project.test_suite_runs(workdir)
+        first_suite_seconds = first.wall_seconds
+        out(
+            f"rendered test suite (uv run pytest): {first.wall_seconds:.1f} s,"
+            f" then {suite.wall_seconds:.1f} s ({suite.fixed_seconds:.1f} s fixed cost)"
+        )
+    newest_item = project.db("newest", project.database_url)
 
     by_name = servers(project, workdir, server_core)
     started: list[Server] = []
-    soak_result: SoakResult | None = None
     try:
         starts = cold_starts(
             [by_name["bare"], by_name["orm"], by_name["rendered"]], args.cold_starts
@@ -220,24 +253,46 @@ def _measure(
         for server in by_name.values():
             server.start()
             started.append(server)
-        scenarios = [
-            Scenario("bare FastAPI /health (uvicorn)", by_name["bare"], "/health"),
-            Scenario("rendered /health", by_name["rendered"], "/health"),
-            Scenario("minimal SQLAlchemy ORM, 20 rows", by_name["orm"], "/items"),
-            Scenario("rendered /api/v1/items (20 + total)", by_name["rendered"], "/api/v1/items"),
-            Scenario("raw asyncpg, 20 rows", by_name["asyncpg"], "/items"),
-        ]
-        for scenario in scenarios:  # warm caches, pools and prepared statements
-            _load(scenario, WARMUP_SECONDS, args.connections, load_core)
+        rendered, asyncpg = by_name["rendered"], by_name["asyncpg"]
+        scenarios = {
+            "bare": Scenario("bare FastAPI /health (uvicorn)", by_name["bare"], "/health"),
+            "health": Scenario("rendered /health", rendered, "/health"),
+            "orm": Scenario("minimal SQLAlchemy ORM, 20 rows", by_name["orm"], "/items"),
+            "list": Scenario("rendered /api/v1/items (20 + total)", rendered, "/api/v1/items"),
+            "raw_list": Scenario("raw asyncpg, 20 rows", asyncpg, "/items"),
+            "get": Scenario("rendered GET /api/v1/items/{id}", rendered, "/api/v1/items/"),
+            "raw_get": Scenario("raw asyncpg, one row", asyncpg, "/items/"),
+            "create": Scenario("rendered POST /api/v1/items", rendered, "/api/v1/items", "r"),
+            "raw_create": Scenario("raw asyncpg, INSERT RETURNING", asyncpg, "/items", "a"),
+        }
+        for key in ("get", "raw_get"):
+            scenarios[key].path += newest_item
+        for scenario in scenarios.values():  # warm caches, pools and prepared statements
+            _load(scenario, WARMUP_SECONDS, args.connections, load_core, "warm-up")
         for round_number in range(1, args.rounds + 1):
-            for scenario in scenarios:
-                scenario.results.append(_load(scenario, args.seconds, args.connections, load_core))
+            for scenario in scenarios.values():
+                result = _load(scenario, args.seconds, args.connections, load_core, round_number)
+                scenario.results.append(result)
             out(f"round {round_number}/{args.rounds} done")
         rss = {name: rss_mib(by_name[name].worker_pid) for name in ("bare", "orm", "rendered")}
+        measured = Measurements(scenarios, starts, rss, render_times, suite, first_suite_seconds)
+        if args.starve_seconds > 0:
+            for connections in (64, 256):
+                measured.starvation.append(
+                    starve(
+                        rendered,
+                        "/api/v1/items",
+                        connections=connections,
+                        seconds=args.starve_seconds,
+                        server_core=server_core,
+                        load_core=load_core,
+                    )
+                )
+                out(f"starvation load at {connections} connections done")
         if args.soak_seconds > 0:
-            soak_result = soak(
+            measured.soak = soak(
                 project,
-                by_name["rendered"],
+                rendered,
                 seconds=args.soak_seconds,
                 connections=args.soak_connections,
                 core=load_core,
@@ -247,105 +302,170 @@ def _measure(
         for server in started:
             server.stop()
 
-    return _report(args, scenarios, starts, rss, test_seconds, copy_seconds, soak_result)
+    return _report(args, measured)
 
 
 def _can_pin() -> bool:
     return shutil.which("taskset") is not None and (os.cpu_count() or 1) > 1
 
 
-def _load(scenario: Scenario, seconds: float, connections: int, core: int | None) -> LoadResult:
+def _load(
+    scenario: Scenario, seconds: float, connections: int, core: int | None, run: object
+) -> LoadResult:
     url = f"http://127.0.0.1:{scenario.server.port}{scenario.path}"
-    return wrk(url, seconds=seconds, connections=connections, core=core, server=scenario.server)
+    if scenario.create_tag is None:
+        return wrk(url, seconds=seconds, connections=connections, core=core, server=scenario.server)
+    # Names are unique per run, so that no create is refused as a duplicate.
+    return wrk(
+        url,
+        seconds=seconds,
+        connections=connections,
+        core=core,
+        server=scenario.server,
+        script="answers.lua",
+        env={"BENCH_CREATE_TAG": f"{scenario.create_tag}{run}-{os.getpid()}"},
+    )
 
 
-def _report(
-    args: argparse.Namespace,
-    scenarios: list[Scenario],
-    starts: dict[str, list[float]],
-    rss: dict[str, float],
-    test_seconds: float | None,
-    copy_seconds: list[float],
-    soak_result: SoakResult | None,
-) -> list[str]:
+class Report:
+    """Lines of the report, and the names of the targets that were missed."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, name: str, value: float, ok: bool, target: str, extra: str = "") -> None:
+        """A target the run fails on: a ratio, or a count of requests that went wrong."""
+        print(f"{name:<46} {value:>7.2f}{extra:<14} {target:<12} {verdict(ok)}")
+        if not ok:
+            self.failures.append(name)
+
+    def absolute(self, name: str, value: float, ok: bool, target: str, unit: str) -> None:
+        """A figure in seconds: shown against its target, never failing the run."""
+        status = "met" if ok else "not met"
+        print(f"{name:<46} {value:>7.2f}{unit:<14} {target:<12} {status} (absolute, reported)")
+
+    def reference(self, name: str, value: float, extra: str = "x") -> None:
+        print(f"{name:<46} {value:>7.2f}{extra:<14} (for reference)")
+
+
+def _report(args: argparse.Namespace, measured: Measurements) -> list[str]:
     out = print
-    bare, health, orm, items, asyncpg = scenarios
+    scenarios = measured.scenarios
     out()
     out(
         f"Load: {args.rounds} rounds x {args.seconds:g} s per scenario,"
         f" {args.connections} connections, wrk on core {LOAD_CORE}, servers on core"
         f" {SERVER_CORE}, one worker each ({PACKAGE}, {SEED_ROWS} rows)"
     )
-    header = ("scenario", "req/s", "p50 ms", "p99 ms", "errors", "CPU us/req")
-    out("{:<38} {:>8} {:>8} {:>8} {:>7} {:>11}".format(*header))
-    for scenario in scenarios:
-        rps, p50, p99, errors, cpu = scenario.summary()
-        out(f"{scenario.label:<38} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {errors:>7d} {cpu:>11.0f}")
+    header = ("scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU us/req")
+    out("{:<38} {:>8} {:>8} {:>8} {:>8} {:>7} {:>11}".format(*header))
+    for scenario in scenarios.values():
+        rps, p50, p99, longest, errors, cpu = scenario.summary()
+        out(
+            f"{scenario.label:<38} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {longest:>8.0f}"
+            f" {errors:>7d} {cpu:>11.0f}"
+        )
 
-    failures: list[str] = []
-
-    def check(name: str, value: float, ok: bool, target: str, extra: str = "") -> None:
-        out(f"{name:<44} {value:>7.2f}{extra:<14} {target:<12} {verdict(ok)}")
-        if not ok:
-            failures.append(name)
-
-    def reference(name: str, value: float) -> None:
-        out(f"{name:<44} {value:>7.2f}x{'':<13} (for reference)")
-
+    report = Report()
     out()
     header = ("ratio (rendered / baseline), same rounds", "req/s", "CPU-normalised", "target")
-    out("{:<44} {:>7} {:<14} {}".format(*header))
-    health_rps, health_cpu = ratio(health, bare)
-    check(
-        "/health vs bare FastAPI",
-        health_rps,
-        health_rps >= HEALTH_VS_BARE,
-        f">= {HEALTH_VS_BARE}x",
-        f"  {health_cpu:.2f}x",
+    out("{:<46} {:>7} {:<14} {}".format(*header))
+    for name, ours, baseline, target in (
+        ("/health vs bare FastAPI", "health", "bare", HEALTH_VS_BARE),
+        ("items list vs minimal SQLAlchemy ORM", "list", "orm", LIST_VS_ORM),
+        ("items list vs raw asyncpg", "list", "raw_list", LIST_VS_RAW),
+    ):
+        rps, cpu = ratio(scenarios[ours], scenarios[baseline])
+        report.check(name, rps, rps >= target, f">= {target}x", f"  {cpu:.2f}x")
+    for name, ours, baseline in (
+        ("get by id vs raw asyncpg", "get", "raw_get"),
+        ("create vs raw asyncpg", "create", "raw_create"),
+    ):
+        rps, cpu = ratio(scenarios[ours], scenarios[baseline])
+        report.reference(name, rps, f"  {cpu:.2f}x")
+    errors = sum(s.summary()[4] for s in scenarios.values())
+    report.check(
+        "errors across all load runs",
+        errors,
+        errors == 0,
+        "== 0",
+        error_kinds(list(scenarios.values())),
     )
-    list_rps, list_cpu = ratio(items, orm)
-    check(
-        "items list vs minimal SQLAlchemy ORM",
-        list_rps,
-        list_rps >= LIST_VS_ORM,
-        f">= {LIST_VS_ORM}x",
-        f"  {list_cpu:.2f}x",
-    )
-    raw_rps, raw_cpu = ratio(items, asyncpg)
-    out(f"{'items list vs raw asyncpg':<44} {raw_rps:>7.2f}  {raw_cpu:.2f}x{'':<9} (for reference)")
-    errors = sum(s.summary()[3] for s in scenarios)
-    check("errors across all load runs", errors, errors == 0, "== 0", error_kinds(scenarios))
 
     out()
-    bare_start, ours_start = median(starts["bare"]), median(starts["rendered"])
-    check(
-        f"cold start ({ours_start:.2f} s / bare {bare_start:.2f} s)",
-        ours_start / bare_start,
-        ours_start / bare_start <= COLD_START_VS_BARE,
-        f"<= {COLD_START_VS_BARE}x",
+    starts = {name: median(seconds) for name, seconds in measured.starts.items()}
+    cold = starts["rendered"] / starts["orm"]
+    report.check(
+        f"cold start ({starts['rendered']:.2f} s / minimal ORM {starts['orm']:.2f} s)",
+        cold,
+        cold <= COLD_START_VS_ORM,
+        f"<= {COLD_START_VS_ORM}x",
         "x",
     )
-    orm_start = median(starts["orm"])
-    reference(f"cold start vs minimal ORM ({orm_start:.2f} s)", ours_start / orm_start)
-    check(
+    report.reference(
+        f"cold start vs bare FastAPI ({starts['bare']:.2f} s)", starts["rendered"] / starts["bare"]
+    )
+    rss = measured.rss
+    report.check(
         f"RSS per worker after load ({rss['rendered']:.0f} / bare {rss['bare']:.0f} MiB)",
         rss["rendered"] / rss["bare"],
         rss["rendered"] / rss["bare"] <= RSS_VS_BARE,
         f"<= {RSS_VS_BARE}x",
         "x",
     )
-    reference(f"RSS vs minimal ORM ({rss['orm']:.0f} MiB)", rss["rendered"] / rss["orm"])
-    if test_seconds is not None:
-        check(
-            "rendered test suite (second run), seconds",
-            test_seconds,
-            test_seconds < TEST_SUITE_SECONDS,
+    report.reference(f"RSS vs minimal ORM ({rss['orm']:.0f} MiB)", rss["rendered"] / rss["orm"])
+    copy, floor = median(measured.render_times.template), median(measured.render_times.floor)
+    report.check(
+        f"copier copy ({copy:.2f} s / one-file template {floor:.2f} s)",
+        copy / floor,
+        copy / floor <= COPY_VS_FLOOR,
+        f"<= {COPY_VS_FLOOR}x",
+        "x",
+    )
+    suite = measured.suite
+    if suite is not None:
+        report.absolute(
+            f"rendered suite, second run (first {measured.first_suite_seconds:.1f} s)",
+            suite.wall_seconds,
+            suite.wall_seconds < TEST_SUITE_SECONDS,
             f"< {TEST_SUITE_SECONDS:g} s",
             " s",
         )
-    copy = median(copy_seconds)
-    check("copier copy, seconds (median)", copy, copy < COPY_SECONDS, f"< {COPY_SECONDS:g} s", " s")
+        report.absolute(
+            "  of which fixed cost (start, collect, set up)",
+            suite.fixed_seconds,
+            suite.fixed_seconds <= SUITE_FIXED_SECONDS,
+            f"<= {SUITE_FIXED_SECONDS:g} s",
+            " s",
+        )
+        report.reference("  and the tests themselves", suite.tests_seconds, " s")
 
+    for result in measured.starvation:
+        load = result.load
+        out()
+        out(
+            f"Starvation: {load.seconds:.0f} s, {result.connections} connections to the items"
+            f" list, the server's core shared with a CPU burner: {load.rps:.0f} req/s,"
+            f" p99 {load.p99_ms:.0f} ms, longest wait {load.longest_ms:.0f} ms,"
+            f" {result.refused} answered 503, RSS {result.rss_before_mib:.1f} ->"
+            f" {result.rss_after_mib:.1f} MiB"
+        )
+        report.check(
+            f"  longest wait, ms ({result.connections} connections)",
+            load.longest_ms,
+            load.longest_ms <= LONGEST_ALLOWED_MS,
+            f"<= {LONGEST_ALLOWED_MS:g}",
+        )
+        problems = result.problems
+        report.check(
+            f"  unanswered, or wrong answers ({result.connections} connections)",
+            len(problems),
+            not problems,
+            "== 0",
+            f" {'; '.join(problems)}" if problems else "",
+        )
+
+    soak_result = measured.soak
     if soak_result is not None:
         load = soak_result.load
         out()
@@ -354,14 +474,14 @@ def _report(
             f" writes (55% list, 15% get, 20% create, 10% update): {load.rps:.0f} req/s,"
             f" p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms"
         )
-        check(
+        report.check(
             "soak errors",
             load.errors,
             load.errors == 0,
             "== 0",
             error_kinds([load]) + failed_statuses(load),
         )
-        check(
+        report.check(
             f"soak RSS growth ({soak_result.rss_start_mib:.1f} -> {soak_result.rss_end_mib:.1f}"
             f" MiB, max {soak_result.rss_max_mib:.1f})",
             soak_result.rss_growth * 100,
@@ -369,13 +489,14 @@ def _report(
             f"<= {MAX_RSS_GROWTH * 100:g} %",
             " %",
         )
-        check(
+        report.check(
             f"acknowledged writes missing (of {soak_result.acknowledged_writes})",
             soak_result.missing_writes,
             soak_result.missing_writes == 0 and soak_result.acknowledged_writes > 0,
             "== 0",
         )
     out()
+    failures = report.failures
     out("PASS: every target met" if not failures else f"FAIL: {'; '.join(failures)}")
     return failures
 

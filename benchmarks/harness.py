@@ -156,6 +156,11 @@ class LoadResult:
         return self.requests / self.seconds
 
     @property
+    def longest_ms(self) -> float:
+        """The longest any request waited for its answer."""
+        return float(self.raw["max_us"]) / 1000
+
+    @property
     def cpu_us_per_request(self) -> float:
         return self.cpu_seconds / max(self.requests, 1) * 1e6
 
@@ -169,8 +174,12 @@ def wrk(
     server: Server,
     script: str = "report.lua",
     env: dict[str, str] | None = None,
+    timeout_seconds: float = 5,
 ) -> LoadResult:
-    """Load `url` for `seconds` (wrk stops by itself) and collect its figures."""
+    """Load `url` for `seconds` (wrk stops by itself) and collect its figures.
+
+    A request that has no answer after `timeout_seconds` counts as a timeout.
+    """
     command = pinned(
         core,
         [
@@ -178,7 +187,7 @@ def wrk(
             "--threads=1",
             f"--connections={connections}",
             f"--duration={max(1, round(seconds))}s",
-            "--timeout=5s",
+            f"--timeout={timeout_seconds:g}s",
             f"--script={LUA_DIR / script}",
             url,
         ],
@@ -190,7 +199,7 @@ def wrk(
         capture_output=True,
         text=True,
         check=False,
-        timeout=seconds + 60,
+        timeout=seconds + timeout_seconds + 60,
         env={**os.environ, **(env or {})},
     )
     cpu_used = cpu_seconds(worker) - cpu_before

@@ -1,5 +1,6 @@
 """The rendered project under test: render it, install it, give it a seeded database."""
 
+import json
 import os
 import shutil
 import statistics
@@ -9,11 +10,46 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import ROOT, project_env, run, snapshot_template
+from tests.helpers import ROOT, commit_all, git, project_env, run, snapshot_template
 
 # Any password passes PostgreSQL's trust auth here; production mode only insists it is strong.
 UNUSED_PASSWORD = "benchmark-password-unused-with-trust-auth"  # noqa: S105
 PACKAGE = "my_service"
+TIMING_PLUGIN = Path(__file__).resolve().parent / "suite_timing.py"
+
+
+@dataclass
+class SuiteRun:
+    """One `uv run pytest` of the rendered project, split by benchmarks/suite_timing.py."""
+
+    wall_seconds: float
+    started: float
+    figures: dict[str, float]
+
+    @property
+    def fixed_seconds(self) -> float:
+        """Start-up, imports, collection, session fixtures and the end of the run."""
+        before = self.figures["collected"] - self.started
+        after = self.started + self.wall_seconds - self.figures["last_test_done"]
+        return before + self.figures["fixture_setup_seconds"] + after
+
+    @property
+    def tests_seconds(self) -> float:
+        return self.wall_seconds - self.fixed_seconds
+
+
+def one_file_template(destination: Path) -> Path:
+    """The smallest template copier renders: one question, one file, one commit.
+
+    `copier copy` of it is the floor every template pays (starting copier, cloning the
+    template, asking, writing), measured in the same run as the real template.
+    """
+    destination.mkdir(parents=True)
+    (destination / "copier.yml").write_text("project_name:\n  type: str\n  default: floor\n")
+    (destination / "README.md.jinja").write_text("# {{ project_name }}\n")
+    git(destination, "init", "-q")
+    commit_all(destination, "one-file template")
+    return destination
 
 
 def copier_copy(template: Path, destination: Path) -> float:
@@ -87,8 +123,8 @@ class Project:
         run(self.path, str(self.bin / "alembic"), "upgrade", "head", **self.database_env())
         self.db("seed", self.database_url, str(rows))
 
-    def test_suite_seconds(self) -> list[float]:
-        """Wall times of `uv run pytest` in the project, as its README runs it, twice.
+    def test_suite_runs(self, workdir: Path) -> list[SuiteRun]:
+        """`uv run pytest` in the project, as its README runs it, twice.
 
         With Python's default of writing bytecode, which this run restores if the
         environment turned it off (PYTHONDONTWRITEBYTECODE): pytest then caches the
@@ -97,34 +133,60 @@ class Project:
         run fills that cache, as a developer's first run after `uv sync` does; the
         second is what every later run costs.
         """
+        plugin_dir = workdir / "pytest-plugins"
+        plugin_dir.mkdir(exist_ok=True)
+        shutil.copy(TIMING_PLUGIN, plugin_dir / TIMING_PLUGIN.name)
+        timing_file = workdir / "suite-timing.json"
         test_url = f"{self.database_url}_test"
-        seconds = []
+        runs = []
         for _ in range(2):
-            started = time.perf_counter()
+            started = time.time()
             run(
                 self.path,
                 "uv",
                 "run",
                 "pytest",
                 "-q",
+                "-p",
+                TIMING_PLUGIN.stem,
                 TEST_DATABASE_URL=test_url,
                 PYTHONDONTWRITEBYTECODE="",
+                PYTHONPATH=str(plugin_dir),
+                SUITE_TIMING_FILE=str(timing_file),
             )
-            seconds.append(time.perf_counter() - started)
-        return seconds
+            wall = time.time() - started
+            runs.append(SuiteRun(wall, started, json.loads(timing_file.read_text())))
+        return runs
 
     def drop_databases(self) -> None:
         self.db("drop", self.database_url)
 
 
-def render_default_project(workdir: Path, copies: int) -> tuple[Project, list[float]]:
-    """Render the default answers `copies` times (timed); the first copy is the one used."""
+@dataclass
+class RenderTimes:
+    """Wall times of `copier copy`: this template, and the one-file floor, alternately."""
+
+    template: list[float]
+    floor: list[float]
+
+
+def render_default_project(workdir: Path, copies: int) -> tuple[Project, RenderTimes]:
+    """Render the default answers `copies` times (timed); the first copy is the one used.
+
+    The one-file template is rendered as many times, alternately, so both see the
+    same machine.
+    """
     template = snapshot_template(workdir / "template")
-    seconds = [copier_copy(template, workdir / f"render-{n}") for n in range(copies)]
+    floor = one_file_template(workdir / "one-file-template")
+    times = RenderTimes([], [])
+    for n in range(copies):
+        times.template.append(copier_copy(template, workdir / f"render-{n}"))
+        times.floor.append(copier_copy(floor, workdir / f"floor-{n}"))
+        shutil.rmtree(workdir / f"floor-{n}")
     for n in range(1, copies):
         shutil.rmtree(workdir / f"render-{n}")
     database_url = f"postgresql://postgres@127.0.0.1:5432/bench_{os.getpid()}"
-    return Project(workdir / "render-0", database_url), seconds
+    return Project(workdir / "render-0", database_url), times
 
 
 def median(values: list[float]) -> float:

@@ -3,6 +3,7 @@
 python -m benchmarks.apps.db recreate URL
 python -m benchmarks.apps.db seed URL ROWS
 python -m benchmarks.apps.db missing URL IDS_FILE   # prints how many ids are absent
+python -m benchmarks.apps.db newest URL             # prints the id of the newest item
 python -m benchmarks.apps.db drop URL
 """
 
@@ -73,6 +74,14 @@ async def missing(url: str, ids_file: Path) -> None:
     print(len(set(ids)) - found)
 
 
+async def newest(url: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        print(await connection.fetchval("SELECT id FROM item ORDER BY created_at DESC LIMIT 1"))
+    finally:
+        await connection.close()
+
+
 def main(argv: list[str]) -> None:
     command, url, *rest = argv
     if command == "recreate":
@@ -83,6 +92,8 @@ def main(argv: list[str]) -> None:
         asyncio.run(seed(url, int(rest[0])))
     elif command == "missing":
         asyncio.run(missing(url, Path(rest[0])))
+    elif command == "newest":
+        asyncio.run(newest(url))
     else:
         raise SystemExit(f"unknown command {command!r}")
 

@@ -4,12 +4,21 @@ import os
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # The same page the service's list endpoint reads: newest first, 20 rows.
 PAGE_SQL = (
     "SELECT id, name, description, quantity, status, created_at, updated_at "
     "FROM item ORDER BY created_at DESC, id LIMIT 20"
+)
+
+ONE_SQL = (
+    "SELECT id, name, description, quantity, status, created_at, updated_at FROM item WHERE id = $1"
+)
+INSERT_SQL = (
+    "INSERT INTO item (id, name, description, quantity, status, created_at, updated_at) "
+    "VALUES ($1, $2, NULL, $3, 'draft', now(), now()) "
+    "RETURNING id, name, description, quantity, status, created_at, updated_at"
 )
 
 
@@ -28,3 +37,8 @@ class ItemOut(BaseModel):
     status: str
     created_at: datetime
     updated_at: datetime
+
+
+class ItemIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    quantity: int = Field(default=0, ge=0)
