@@ -162,7 +162,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--rounds", type=int, default=3, help="alternating rounds of every scenario"
     )
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--cold-starts", type=int, default=3, help="measured starts per server")
+    parser.add_argument("--cold-starts", type=int, default=5, help="measured starts per server")
     parser.add_argument("--copies", type=int, default=3, help="timed `copier copy` runs")
     parser.add_argument(
         "--starve-seconds", type=float, default=10, help="each starvation load; 0 skips them"
@@ -269,10 +269,12 @@ def _measure(
             scenarios[key].path += newest_item
         for scenario in scenarios.values():  # warm caches, pools and prepared statements
             _load(scenario, WARMUP_SECONDS, args.connections, load_core, "warm-up")
+            _clean_up_after(scenario, project)
         for round_number in range(1, args.rounds + 1):
             for scenario in scenarios.values():
                 result = _load(scenario, args.seconds, args.connections, load_core, round_number)
                 scenario.results.append(result)
+                _clean_up_after(scenario, project)
             out(f"round {round_number}/{args.rounds} done")
         rss = {name: rss_mib(by_name[name].worker_pid) for name in ("bare", "orm", "rendered")}
         measured = Measurements(scenarios, starts, rss, render_times, suite, first_suite_seconds)
@@ -303,6 +305,12 @@ def _measure(
             server.stop()
 
     return _report(args, measured)
+
+
+def _clean_up_after(scenario: Scenario, project: Project) -> None:
+    """After a create load, the table holds the seeded rows only again."""
+    if scenario.create_tag is not None:
+        project.db("trim", project.database_url)
 
 
 def _can_pin() -> bool:
@@ -438,6 +446,7 @@ def _report(args: argparse.Namespace, measured: Measurements) -> list[str]:
             f"<= {SUITE_FIXED_SECONDS:g} s",
             " s",
         )
+        out("    " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in suite.parts.items()))
         report.reference("  and the tests themselves", suite.tests_seconds, " s")
 
     for result in measured.starvation:
@@ -447,8 +456,8 @@ def _report(args: argparse.Namespace, measured: Measurements) -> list[str]:
             f"Starvation: {load.seconds:.0f} s, {result.connections} connections to the items"
             f" list, the server's core shared with a CPU burner: {load.rps:.0f} req/s,"
             f" p99 {load.p99_ms:.0f} ms, longest wait {load.longest_ms:.0f} ms,"
-            f" {result.refused} answered 503, RSS {result.rss_before_mib:.1f} ->"
-            f" {result.rss_after_mib:.1f} MiB"
+            f" {result.refused} answered 503, RSS {result.rss_before_mib:.1f} MiB before,"
+            f" peaks {result.rss_peaks_mib[0]:.1f} then {result.rss_peaks_mib[1]:.1f} MiB"
         )
         report.check(
             f"  longest wait, ms ({result.connections} connections)",

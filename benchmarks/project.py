@@ -27,11 +27,20 @@ class SuiteRun:
     figures: dict[str, float]
 
     @property
+    def parts(self) -> dict[str, float]:
+        """The fixed cost by part, in seconds."""
+        figures = self.figures
+        return {
+            "start-up and plugins": figures["session_start"] - self.started,
+            "collection": figures["collected"] - figures["session_start"],
+            "session fixtures": figures["fixture_setup_seconds"],
+            "after the last test": self.started + self.wall_seconds - figures["last_test_done"],
+        }
+
+    @property
     def fixed_seconds(self) -> float:
         """Start-up, imports, collection, session fixtures and the end of the run."""
-        before = self.figures["collected"] - self.started
-        after = self.started + self.wall_seconds - self.figures["last_test_done"]
-        return before + self.figures["fixture_setup_seconds"] + after
+        return sum(self.parts.values())
 
     @property
     def tests_seconds(self) -> float:

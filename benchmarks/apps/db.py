@@ -4,6 +4,7 @@ python -m benchmarks.apps.db recreate URL
 python -m benchmarks.apps.db seed URL ROWS
 python -m benchmarks.apps.db missing URL IDS_FILE   # prints how many ids are absent
 python -m benchmarks.apps.db newest URL             # prints the id of the newest item
+python -m benchmarks.apps.db trim URL               # back to the seeded rows only
 python -m benchmarks.apps.db drop URL
 """
 
@@ -74,6 +75,20 @@ async def missing(url: str, ids_file: Path) -> None:
     print(len(set(ids)) - found)
 
 
+async def trim(url: str) -> None:
+    """Delete what the create loads added, and vacuum, so lists read the seeded rows.
+
+    A list page sorts the table and counts every row (`count(*) OVER ()`): thousands of
+    created rows, or their dead tuples, would make every later list slower.
+    """
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DELETE FROM item WHERE name NOT LIKE 'seeded-%'")
+        await connection.execute("VACUUM ANALYZE item")
+    finally:
+        await connection.close()
+
+
 async def newest(url: str) -> None:
     connection = await asyncpg.connect(url)
     try:
@@ -92,6 +107,8 @@ def main(argv: list[str]) -> None:
         asyncio.run(seed(url, int(rest[0])))
     elif command == "missing":
         asyncio.run(missing(url, Path(rest[0])))
+    elif command == "trim":
+        asyncio.run(trim(url))
     elif command == "newest":
         asyncio.run(newest(url))
     else:

@@ -1,4 +1,4 @@
-"""gunicorn.conf.py's worker hooks, called as gunicorn calls them."""
+"""gunicorn.conf.py: the worker hooks, called as gunicorn calls them, and the worker's loop."""
 
 import os
 import subprocess
@@ -37,3 +37,31 @@ def test_the_collector_pauses_only_while_a_worker_builds_the_app(tmp_path: Path)
         "after post_fork: enabled False",
         "after post_worker_init: enabled True frozen True",
     ]
+
+
+# How uvicorn-worker builds the worker's loop: uvicorn resolves the worker's `loop`.
+LOOP_PROBE = """
+import runpy
+
+from uvicorn.config import Config
+
+config = runpy.run_path("gunicorn.conf.py")
+uvicorn_config = Config(app=None, **config["worker_class"].CONFIG_KWARGS)
+loop = uvicorn_config.get_loop_factory()()
+print(type(loop).__name__, "on", type(loop).__mro__[1].__module__, uvicorn_config.http)
+loop.close()
+"""
+
+
+def test_workers_run_uvloop_accepting_every_waiting_connection(tmp_path: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", LOOP_PROBE],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["GreedyAcceptLoop on uvloop httptools"]
