@@ -30,6 +30,8 @@ PROBES = {
     "session_page": "  list step: read session + page query (rows)",
     "session_only": "  list step: read session, connection, close",
     "checkout": "  list step: pool checkout and return alone",
+    "core_page": "  list step: the page query on a held connection",
+    "driver_page": "  list step: that SQL by asyncpg, same connection",
     "validate_page": "  list step: validate the page (ItemPage)",
     "serialise_page": "  list step: serialise the page to JSON",
 }

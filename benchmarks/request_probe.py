@@ -18,6 +18,11 @@ import uvloop
 from fastapi import FastAPI
 
 WARMUP = 30
+# The SQL of the list's page query, for asyncpg on the connection SQLAlchemy holds.
+PAGE_SQL = (
+    "SELECT id, name, description, quantity, status, created_at, updated_at,"
+    " count(*) OVER () AS total FROM item ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"
+)
 Probe = Callable[[], Awaitable[object]]
 
 
@@ -72,6 +77,16 @@ async def rendered_probes(app: FastAPI, item_id: str) -> dict[str, Probe]:
         async with state.engine.connect() as connection:
             return connection
 
+    held = await state.engine.connect()
+    reads = await held.execution_options(isolation_level="AUTOCOMMIT")
+    driver = (await reads.get_raw_connection()).driver_connection
+
+    async def core_page() -> object:
+        return (await reads.execute(items._PAGE, {"limit": 20, "offset": 0})).all()
+
+    async def driver_page() -> object:
+        return await driver.fetch(PAGE_SQL, 20, 0)
+
     async def validate_page() -> object:
         return ItemPage.model_validate({"items": rows, "total": total, "limit": 20, "offset": 0})
 
@@ -85,6 +100,8 @@ async def rendered_probes(app: FastAPI, item_id: str) -> dict[str, Probe]:
         "session_page": session_page,
         "session_only": session_only,
         "checkout": checkout,
+        "core_page": core_page,
+        "driver_page": driver_page,
         "validate_page": validate_page,
         "serialise_page": serialise_page,
     }

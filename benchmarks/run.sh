@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command for the benchmarks: install what they need, then run them.
-#   bash benchmarks/run.sh                 # full run (about 6 minutes)
+#   bash benchmarks/run.sh                 # full run (about 9 minutes)
 #   bash benchmarks/run.sh --help          # options (shorter loads, no soak, ...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
