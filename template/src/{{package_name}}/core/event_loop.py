@@ -17,6 +17,9 @@ import uvloop
 
 # Accepted in one go at most, so that a flood of connections cannot hold the loop.
 ACCEPT_BATCH = 512
+# After accept() fails for want of file descriptors or memory, wait this long before
+# trying again, as asyncio's own loop does, rather than spin on a socket still ready.
+ACCEPT_RETRY_SECONDS = 1.0
 
 
 class GreedyAcceptLoop(uvloop.Loop):
@@ -41,6 +44,7 @@ class AcceptingServer:
         self._protocol_factory = protocol_factory
         self._sock = sock
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
         sock.setblocking(False)
         loop.add_reader(sock.fileno(), self._accept_waiting)
 
@@ -48,7 +52,14 @@ class AcceptingServer:
         for _ in range(ACCEPT_BATCH):
             try:
                 connection, _ = self._sock.accept()
-            except OSError:  # none left (BlockingIOError), or none to be had now
+            except (BlockingIOError, InterruptedError):
+                return  # none left
+            except ConnectionAbortedError:
+                continue  # the client gave up while it waited
+            except OSError:
+                # Out of file descriptors or memory: pause instead of spinning.
+                self._loop.remove_reader(self._sock.fileno())
+                self._loop.call_later(ACCEPT_RETRY_SECONDS, self._resume)
                 return
             task = self._loop.create_task(self._serve(connection))
             self._tasks.add(task)
@@ -64,7 +75,12 @@ class AcceptingServer:
     def sockets(self) -> tuple[socket.socket, ...]:
         return (self._sock,)
 
+    def _resume(self) -> None:
+        if not self._closed:
+            self._loop.add_reader(self._sock.fileno(), self._accept_waiting)
+
     def close(self) -> None:
+        self._closed = True
         self._loop.remove_reader(self._sock.fileno())
 
     async def wait_closed(self) -> None:
