@@ -21,9 +21,10 @@ print("after post_worker_init: enabled", gc.isenabled(), "frozen", gc.get_freeze
 """
 
 
-def test_the_collector_pauses_only_while_a_worker_builds_the_app(tmp_path: Path) -> None:
+def probe_output(probe: str, tmp_path: Path) -> list[str]:
+    """The lines a probe prints, run from the project root in a fresh interpreter."""
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", HOOKS_PROBE],
+        [sys.executable, "-c", probe],
         cwd=PROJECT_ROOT,
         # Whatever the configuration makes in the temporary directory stays in the test's.
         env={**os.environ, "TMPDIR": str(tmp_path)},
@@ -31,9 +32,12 @@ def test_the_collector_pauses_only_while_a_worker_builds_the_app(tmp_path: Path)
         text=True,
         check=False,
     )
-
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    return result.stdout.splitlines()
+
+
+def test_the_collector_pauses_only_while_a_worker_builds_the_app(tmp_path: Path) -> None:
+    assert probe_output(HOOKS_PROBE, tmp_path) == [
         "after post_fork: enabled False",
         "after post_worker_init: enabled True frozen True",
     ]
@@ -54,14 +58,4 @@ loop.close()
 
 
 def test_workers_run_uvloop_accepting_every_waiting_connection(tmp_path: Path) -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", LOOP_PROBE],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "TMPDIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["GreedyAcceptLoop on uvloop httptools"]
+    assert probe_output(LOOP_PROBE, tmp_path) == ["GreedyAcceptLoop on uvloop httptools"]
