@@ -36,7 +36,6 @@ class StarvationResult:
     connections: int
     load: LoadResult
     rss_before_mib: float
-    rss_after_mib: float
     # RSS every RSS_SAMPLE_SECONDS during the load.
     rss_samples_mib: list[float]
 
@@ -127,4 +126,4 @@ def starve(
         finally:
             done.set()
             sampler.join()
-    return StarvationResult(connections, load, rss_before, rss_mib(worker), samples or [rss_before])
+    return StarvationResult(connections, load, rss_before, samples or [rss_before])
