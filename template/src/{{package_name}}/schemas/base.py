@@ -9,6 +9,10 @@ with the meaning it had, until the next major version; a replaced one is kept at
 of the module under "Deprecated".
 """
 
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -17,8 +21,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 T = TypeVar("T")
 
@@ -75,6 +83,71 @@ def _integral_float_to_int(value: object) -> object:
 # are refused. (Before the Field, pydantic would leave minimum and maximum out of the
 # schema.)
 IntegralFloatAsInt = BeforeValidator(_integral_float_to_int)
+
+
+# --- Dates, times and ids ---------------------------------------------------------
+
+
+def _refuse_non_text(value: object) -> object:
+    if not isinstance(value, str):
+        msg = "must be a string"
+        raise ValueError(msg)
+    return value
+
+
+# For a date, datetime or UUID field, before its type: the schema says a string, while
+# lax validation also reads a number (as a Unix time, for a date or a datetime).
+FromText = BeforeValidator(_refuse_non_text)
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# For an aware datetime field, after its type: the time in UTC, as the database gives it
+# back, so that a row reads the same when it is created and when it is fetched.
+InUTC = AfterValidator(_to_utc)
+
+
+@dataclass(frozen=True, slots=True)
+class DecimalText:
+    """For a Decimal field: JSON text of at most `precision` digits, `scale` after the point.
+
+    Text, not a JSON number: a number is read as a float on its way in, and 0.1 is then
+    0.1000000000000000055... The OpenAPI schema gives the pattern, which says the
+    digits, the places and (with `signed=False`) that the value is not negative, so a
+    client's validator and this one agree. The value kept has exactly `scale` places,
+    as a numeric(precision, scale) column gives it back: a row reads the same when it
+    is created and when it is fetched.
+    """
+
+    precision: int
+    scale: int
+    signed: bool = True
+
+    @property
+    def pattern(self) -> str:
+        sign = "-?" if self.signed else ""
+        whole = self.precision - self.scale
+        integer = "0" if whole == 0 else f"(0|[1-9][0-9]{{0,{whole - 1}}})"
+        fraction = rf"(\.[0-9]{{1,{self.scale}}})?" if self.scale else ""
+        return f"^{sign}{integer}{fraction}$"
+
+    def _parse(self, value: object) -> Decimal:
+        if not isinstance(value, str) or not re.fullmatch(self.pattern, value):
+            msg = f"must be text matching {self.pattern}"
+            raise ValueError(msg)
+        return Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self._parse, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": self.pattern}
 
 
 # --- Partial updates --------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Valid rows of the generated resources, created through the API, for tests."""
