@@ -20,6 +20,8 @@ from tests.helpers import ROOT
 
 Answers = dict[str, Any]
 NOT_OPTIONS = frozenset({"python_version", "docker", "kubernetes", "ci"})
+# What to generate, and a resource's own questions: tests/test_resources.py covers them.
+RESOURCE_QUESTIONS = frozenset({"generate", "resource", "singular", "owned", "fields"})
 
 
 @cache
@@ -32,7 +34,7 @@ def option_values() -> dict[str, list[Any]]:
     """Each option with every value it can take, in the order copier.yml lists them."""
     values: dict[str, list[Any]] = {}
     for name, spec in questions().items():
-        if name in NOT_OPTIONS or spec.get("when") is False:
+        if name in NOT_OPTIONS | RESOURCE_QUESTIONS or spec.get("when") is False:
             continue
         if spec.get("type") == "bool":
             values[name] = [False, True]
@@ -87,15 +89,24 @@ def pairwise(already: list[Answers]) -> list[Answers]:
     return chosen
 
 
-def _richest(name: str, values: list[Any]) -> Any:
+def service_default(name: str) -> Any:
+    """A question's default when a service is generated (some depend on `generate`)."""
     default = questions()[name].get("default")
+    if isinstance(default, str) and "{{" in default:
+        environment = jinja2.Environment(autoescape=False)  # noqa: S701 - renders answers, not HTML
+        return environment.from_string(default).render(generate="service")
+    return default
+
+
+def _richest(name: str, values: list[Any]) -> Any:
+    default = service_default(name)
     if isinstance(default, bool):
         return True
     return default if default != "none" else next(v for v in values if v != "none")
 
 
 def defaults() -> Answers:
-    return {name: questions()[name].get("default") for name in option_values()}
+    return {name: service_default(name) for name in option_values()}
 
 
 def all_on() -> Answers:
@@ -129,6 +140,6 @@ def label(answers: Answers) -> str:
     """A short readable name: the options that differ from their defaults."""
     parts = []
     for name, value in answers.items():
-        if value != questions()[name].get("default"):
+        if value != service_default(name):
             parts.append(name if value is True else f"no-{name}" if value is False else value)
     return "-".join(parts) or "defaults"
