@@ -60,7 +60,7 @@ def parse(template_root: Path, answers: dict[str, Any]) -> dict[str, Any]:
     source = "{% from 'resource_fields.jinja' import parse_fields %}{{ parse_fields(f, r, o) }}"
     owned = answers.get("auth") == "jwt" and bool(answers.get("owned"))
     rendered = environment(template_root).from_string(source).render(
-        f=answers["fields"], r=index(), o=owned
+        f=answers["fields"], r=answers.get("references") or {}, o=owned
     )
     parsed: dict[str, Any] = json.loads(rendered)
     if parsed["errors"]:
