@@ -37,6 +37,7 @@ import yaml
 INDEX = Path(".copier/resources.yml")
 VERSIONS = Path("migrations/versions")
 LINE_LENGTH = 100
+REVISION_TEMPLATE = "copier_migrations/templates/revision.py.jinja"
 
 
 def environment(template_root: Path) -> jinja2.Environment:
@@ -59,8 +60,10 @@ def parse(template_root: Path, answers: dict[str, Any]) -> dict[str, Any]:
     """The fields as the resource's files read them: resource_fields.jinja's parse_fields."""
     source = "{% from 'resource_fields.jinja' import parse_fields %}{{ parse_fields(f, r, o) }}"
     owned = answers.get("auth") == "jwt" and bool(answers.get("owned"))
-    rendered = environment(template_root).from_string(source).render(
-        f=answers["fields"], r=answers.get("references") or {}, o=owned
+    rendered = (
+        environment(template_root)
+        .from_string(source)
+        .render(f=answers["fields"], r=answers.get("references") or {}, o=owned)
     )
     parsed: dict[str, Any] = json.loads(rendered)
     if parsed["errors"]:
@@ -104,7 +107,7 @@ def write_revision(
     today = datetime.datetime.now(tz=datetime.UTC).date()
     slug = re.sub(r"[^0-9a-z]+", "_", message.lower()).strip("_")[:40].rstrip("_")
     path = VERSIONS / f"{today.isoformat()}_{revision}_{slug}.py"
-    template = environment(template_root).get_template("copier_migrations/templates/revision.py.jinja")
+    template = environment(template_root).get_template(REVISION_TEMPLATE)
     path.write_text(
         template.render(
             **answers,
@@ -123,39 +126,35 @@ def write_revision(
 
 
 def import_line(module: str, names: list[str]) -> str:
-    line = f"from {module} import {', '.join(names)}"
-    if len(line) <= LINE_LENGTH:
-        return line + "\n"
+    """`from module import a, b`, one name per line when that is too long (as ruff writes it)."""
+    line = f"from {module} import {', '.join(names)}\n"
+    if len(line) <= LINE_LENGTH + 1:
+        return line
     return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")\n"
 
 
 def include_router(package: str, resource: str) -> None:
-    """Add the router to api/router.py's import and to the end of include_api()."""
+    """Add the router to api/router.py's import of routers and to the end of include_api()."""
     path = Path("src", package, "api", "router.py")
     text = path.read_text(encoding="utf-8")
-    imports = re.compile(
-        rf"^from {re.escape(package)}\.api\.routers import (?P<names>\([^)]*\)|[^\n]*)\n", re.M
-    )
-    match = imports.search(text)
-    if match is None:
-        text = text.replace(
-            "\nAPI_V1", "\n" + import_line(f"{package}.api.routers", [resource]) + "\nAPI_V1", 1
-        )
+    module = f"{package}.api.routers"
+    routers = re.compile(rf"^from {re.escape(module)} import (?P<names>\([^)]*\)|.*)\n", re.M)
+    match = routers.search(text)
+    names = [] if match is None else [n.strip() for n in match["names"].strip("()").split(",")]
+    if resource in names:
+        return
+    merged = import_line(module, sorted({*filter(None, names), resource}))
+    if match is None:  # the team removed every router: the import goes above API_V1
+        text = text.replace("\nAPI_V1 = ", f"\n{merged}\nAPI_V1 = ", 1)
     else:
-        names = [name.strip() for name in match["names"].strip("()").split(",") if name.strip()]
-        if resource in names:
-            return
-        merged = sorted({*names, resource})
-        text = text[: match.start()] + import_line(f"{package}.api.routers", merged) + text[match.end() :]
-    call = f"    app.include_router({resource}.router, prefix=API_V1)\n"
+        text = text[: match.start()] + merged + text[match.end() :]
     lines = text.splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith("def include_api("))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in {" ", "\n"}), len(lines))
-    last = max(
-        (i for i in range(start, end) if "include_router(" in lines[i] or lines[i].strip() == '"""'),
-        default=start,
-    )
-    lines.insert(last + 1, call)
+    body = range(start + 1, len(lines))
+    end = next((i for i in body if lines[i].strip() and not lines[i].startswith(" ")), len(lines))
+    # After the last line of the function's body (its last include, or its docstring).
+    last = max(i for i in range(start, end) if lines[i].strip())
+    lines.insert(last + 1, f"    app.include_router({resource}.router, prefix=API_V1)\n")
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -163,23 +162,26 @@ def register_model(package: str, singular: str, model: str) -> None:
     """Import the model in models/__init__.py (so Alembic sees it) and name it in __all__."""
     path = Path("src", package, "models", "__init__.py")
     text = path.read_text(encoding="utf-8")
-    line = re.compile(rf"^from {re.escape(package)}\.models\.(?P<module>\w+) import (?P<names>.+)$", re.M)
-    imports = {match["module"]: match["names"] for match in line.finditer(text)}
+    model_import = re.compile(
+        rf"^from {re.escape(package)}\.models\.(?P<module>\w+) import (?P<names>.+)\n", re.M
+    )
+    imports = {match["module"]: match["names"] for match in model_import.finditer(text)}
     if singular in imports:
         return
     imports[singular] = model
-    block = "".join(f"from {package}.models.{module} import {imports[module]}\n" for module in sorted(imports))
-    kept = line.sub("", text)
-    docstring_end = kept.index('"""', 3) + 3 if kept.startswith('"""') else 0
-    rest = re.sub(r"^\n+", "", kept[docstring_end:].lstrip("\n"))
-    rest = re.sub(r"^__all__ = \[[^\]]*\]\n", "", rest, flags=re.M).strip("\n")
-    names = sorted(name.strip() for names in imports.values() for name in names.split(","))
-    listed = ", ".join(f'"{name}"' for name in names)
-    dunder_all = f"__all__ = [{listed}]\n"
-    if len(dunder_all) > LINE_LENGTH:
+    rest = model_import.sub("", text)
+    rest = re.sub(r"^__all__ = \[[^\]]*\]\n", "", rest, flags=re.M)
+    docstring, _, code = rest.partition('"""\n') if rest.startswith('"""') else ("", "", rest)
+    header = f'{docstring}"""\n' if docstring else ""
+    block = "".join(
+        f"from {package}.models.{module} import {imports[module]}\n" for module in sorted(imports)
+    )
+    names = sorted(name.strip() for listed in imports.values() for name in listed.split(","))
+    dunder_all = f"__all__ = [{', '.join(f'{name!r}' for name in names)}]\n".replace("'", '"')
+    if len(dunder_all) > LINE_LENGTH + 1:
         dunder_all = "__all__ = [\n" + "".join(f'    "{name}",\n' for name in names) + "]\n"
-    parts = [kept[:docstring_end] + "\n\n" + block, *([rest + "\n"] if rest else []), dunder_all]
-    path.write_text("\n".join(parts), encoding="utf-8")
+    parts = [header, block, *([code.strip("\n") + "\n"] if code.strip() else []), dunder_all]
+    path.write_text("\n".join(part for part in parts if part), encoding="utf-8")
 
 
 def camel(name: str) -> str:
@@ -196,11 +198,9 @@ def copy(template_root: Path, answers: dict[str, Any]) -> None:
     owned = answers.get("auth") == "jwt" and bool(answers.get("owned"))
     listed[resource] = {"singular": singular, "owned": owned}
     INDEX.parent.mkdir(parents=True, exist_ok=True)
-    INDEX.write_text(
-        "# The resources generated in this service, for the generator's checks; written by it.\n"
-        + yaml.safe_dump(listed, sort_keys=True),
-        encoding="utf-8",
-    )
+    existing = INDEX.read_text(encoding="utf-8").splitlines() if INDEX.exists() else []
+    comments = "".join(line + "\n" for line in existing if line.startswith("#"))
+    INDEX.write_text(comments + yaml.safe_dump(listed, sort_keys=True), encoding="utf-8")
 
 
 def update(template_root: Path, answers: dict[str, Any], answers_file: str) -> None:
