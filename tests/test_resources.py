@@ -37,7 +37,7 @@ ORDERS = (
 # Names at their longest (24 and 30 characters), for the lines they make.
 LONGEST = (
     "maximum_permitted_quantity_abc: int >= 0 unique;"
-    " referenced_customer_identifier_id: ref(customers);"
+    " referenced_customer_account_id: ref(customers);"
     " a_rather_long_decimal_field_ab: decimal(38,10) | None"
 )
 # The resources' own tests, the models == migrations test and the contract test.
@@ -158,6 +158,7 @@ def test_a_resource_keeps_its_teams_edits_through_an_update_and_gains_a_field(
     service = make_service(template, tmp_path / "service", {"auth": "jwt"})
     generated(service, template, "customers", CUSTOMERS, ref=older)
     generated(service, template, "orders", ORDERS, ref=older)
+    generated(service, template, "scheduled_stock_counts", LONGEST, ref=older)
     services_module = service / "src" / PACKAGE / "services" / "orders.py"
     assert OLDER_SERVICE_DOCSTRING_LINE not in services_module.read_text()
     # The team's edits: a use case of their own, and a test of it.
