@@ -58,12 +58,14 @@ def index() -> dict[str, dict[str, Any]]:
 
 def parse(template_root: Path, answers: dict[str, Any]) -> dict[str, Any]:
     """The fields as the resource's files read them: resource_fields.jinja's parse_fields."""
-    source = "{% from 'resource_fields.jinja' import parse_fields %}{{ parse_fields(f, r, o) }}"
+    source = "{% from 'resource_fields.jinja' import parse_fields %}{{ parse_fields(f, r, o, t) }}"
     owned = answers.get("auth") == "jwt" and bool(answers.get("owned"))
     rendered = (
         environment(template_root)
         .from_string(source)
-        .render(f=answers["fields"], r=answers.get("references") or {}, o=owned)
+        .render(
+            f=answers["fields"], r=answers.get("references") or {}, o=owned, t=answers["singular"]
+        )
     )
     parsed: dict[str, Any] = json.loads(rendered)
     if parsed["errors"]:

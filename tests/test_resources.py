@@ -36,7 +36,7 @@ ORDERS = (
 )
 # Names at their longest (24 and 30 characters), for the lines they make.
 LONGEST = (
-    "maximum_permitted_quantity_abc: int >= 0 unique;"
+    "maximum_permitted_quantity_x: int >= 0 unique; a_thirty_character_field_named: int;"
     " referenced_customer_account_id: ref(customers);"
     " a_rather_long_decimal_field_ab: decimal(38,10) | None"
 )
@@ -207,7 +207,10 @@ def test_a_resource_keeps_its_teams_edits_through_an_update_and_gains_a_field(
 
 @pytest.fixture(scope="module")
 def service_with_customers(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    service = make_service(template, tmp_path_factory.mktemp("refusals") / "service", {})
+    # With auth=jwt: an owned resource's unique constraints have the longest names.
+    service = make_service(
+        template, tmp_path_factory.mktemp("refusals") / "service", {"auth": "jwt"}
+    )
     generated(service, template, "customers", CUSTOMERS)
     return service
 
@@ -236,6 +239,11 @@ def service_with_customers(template: Path, tmp_path_factory: pytest.TempPathFact
         ("orders", "customer: ref(customers)", "ends in _id"),
         ("orders", "supplier_id: ref(suppliers)", "refers to no resource of this service"),
         ("orders", "missing colon", "is not a field"),
+        (
+            "scheduled_stock_counts",
+            "a_thirty_character_field_named: int unique",
+            "over the 63 PostgreSQL allows",
+        ),
     ],
 )
 def test_a_bad_answer_is_refused_saying_what_is_allowed_and_nothing_is_written(

@@ -387,9 +387,10 @@ def test_old_versions_replay_without_extensions_or_network() -> None:
     config = yaml.safe_load((ROOT / "copier.yml").read_text())
 
     assert "_jinja_extensions" not in config
-    # External data only from the service itself (its answers file), never from outside.
+    # External data only from the service itself (its answers files), never from outside.
     for path in config.get("_external_data", {}).values():
-        assert path == "{{ _copier_conf.answers_file }}", path
+        assert not path.startswith("/"), path
+        assert ".." not in path.split("/"), path
     steps = [*config.get("_migrations", []), *config.get("_tasks", [])]
     for step in steps:
         assert not re.search(r"\b(curl|wget|pip|uv|uvx|git (fetch|pull|clone))\b", step["command"])
@@ -408,8 +409,9 @@ def test_old_versions_replay_without_extensions_or_network() -> None:
 
 
 # The `_migrations` entries that are not moves: they run after every update, and
-# tests/test_update_steps.py and tests/test_update_answers.py prove them.
-OTHER_STEPS = ("registries.py", "user_accounts_revision.py")
+# tests/test_update_steps.py and tests/test_update_answers.py prove them (a resource's,
+# tests/test_resources.py).
+OTHER_STEPS = ("registries.py", "user_accounts_revision.py", "resource.py")
 
 
 def test_every_migration_is_replayed_by_these_tests() -> None:
