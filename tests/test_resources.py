@@ -73,8 +73,10 @@ def generated(
     commit_all(service, f"Add the {resource} resource")
 
 
-def make_service(template: Path, destination: Path, answers: dict[str, Any]) -> Path:
-    render(template, destination, {"project_name": "My Service", **answers})
+def make_service(
+    template: Path, destination: Path, answers: dict[str, Any], ref: str = "HEAD"
+) -> Path:
+    render(template, destination, {"project_name": "My Service", **answers}, vcs_ref=ref)
     git(destination, "init", "-q")
     commit_all(destination, "Scaffold from template")
     return destination
@@ -90,8 +92,13 @@ def answers_of(service: Path, resource: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("label", "answers", "data"),
     [
-        ("postgresql-open", {"auth": "none"}, ()),
-        ("sqlite-jwt-shared", {"database": "sqlite", "auth": "jwt"}, ("owned=false",)),
+        pytest.param("postgresql-open", {"auth": "none"}, (), id="postgresql-open"),
+        pytest.param(
+            "sqlite-jwt-shared",
+            {"database": "sqlite", "auth": "jwt"},
+            ("owned=false",),
+            id="sqlite-jwt-shared",
+        ),
     ],
 )
 def test_generated_resources_pass_every_check(
@@ -155,7 +162,7 @@ def test_a_resource_keeps_its_teams_edits_through_an_update_and_gains_a_field(
     tmp_path: Path,
 ) -> None:
     template, older = template_history(tmp_path / "template")
-    service = make_service(template, tmp_path / "service", {"auth": "jwt"})
+    service = make_service(template, tmp_path / "service", {"auth": "jwt"}, ref=older)
     generated(service, template, "customers", CUSTOMERS, ref=older)
     generated(service, template, "orders", ORDERS, ref=older)
     generated(service, template, "scheduled_stock_counts", LONGEST, ref=older)
@@ -184,6 +191,15 @@ def test_a_resource_keeps_its_teams_edits_through_an_update_and_gains_a_field(
     # A template update changes no field: no revision.
     assert set((service / "migrations" / "versions").glob("*.py")) == revisions
     commit_all(service, "Update orders")
+    # The service's own update keeps the resources it was given.
+    listed = (service / ".copier" / "resources.yml").read_text()
+    run(service, *update)
+    assert_merged_cleanly(service)
+    router = (service / "src" / PACKAGE / "api" / "router.py").read_text()
+    for resource in ("customers", "orders", "scheduled_stock_counts"):
+        assert f"app.include_router({resource}.router, prefix=API_V1)" in router
+    assert (service / ".copier" / "resources.yml").read_text() == listed
+    commit_all(service, "Update the service")
 
     fields = (
         answers_of(service, "orders")["fields"] + "; weight: decimal(6,3) | None; batch: int >= 1"
