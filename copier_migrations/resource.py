@@ -207,7 +207,7 @@ def copy(template_root: Path, answers: dict[str, Any]) -> None:
 
 def update(template_root: Path, answers: dict[str, Any], answers_file: str) -> None:
     shown = subprocess.run(
-        ["git", "show", f"HEAD:{answers_file}"], capture_output=True, text=True, check=False
+        ["git", "show", f"HEAD:./{answers_file}"], capture_output=True, text=True, check=False
     )
     if shown.returncode != 0:
         return  # not committed yet: nothing is known to be in a database
