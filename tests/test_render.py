@@ -74,7 +74,8 @@ def test_matrix_covers_every_pair_of_option_values() -> None:
 
 
 def audit_workflows(project: Path) -> None:
-    """The rendered CI passes zizmor's security audit (pinned actions, permissions, ...).
+    """The rendered CI and Dependabot config pass zizmor's security audit (pinned actions,
+    permissions, a cooldown for updates, ...).
 
     tests/test_deployment.py checks it against the workflow schema. actionlint itself
     runs in the rendered CI: its PyPI wrapper cannot be built without GitHub access.
@@ -82,7 +83,8 @@ def audit_workflows(project: Path) -> None:
     workflows = sorted(str(path) for path in (project / ".github" / "workflows").glob("*.y*ml"))
     assert workflows, "the project has no workflows"
     assert shutil.which("zizmor"), "zizmor must be installed in the template's environment"
-    run(project, "zizmor", "--offline", *workflows)
+    dependabot = [str(path) for path in (project / ".github").glob("dependabot.y*ml")]
+    run(project, "zizmor", "--offline", *workflows, *dependabot)
 
 
 @pytest.mark.parametrize("name", sorted(STATIC_RUNS))
