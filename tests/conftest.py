@@ -1,10 +1,11 @@
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests import matrix
-from tests.helpers import copy_worktree, snapshot_template
+from tests.helpers import ROOT, copy_worktree, snapshot_template
 from tests.real_history import template_with_history
 
 
@@ -36,6 +37,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for label, answers in matrix.full_runs().items():
         terminalreporter.line(f"full run  {label:<28} {answers}")
     terminalreporter.line(f"rendered and linted: {len(matrix.sweep())} further combinations")
+    # Recorded by the full runs (tests/test_render.py); xdist brings them to this process.
+    figures = sorted(
+        (report.nodeid.rsplit("[", 1)[-1].rstrip("]"), value)
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in report.user_properties
+        if name == "coverage"
+    )
+    if figures:
+        terminalreporter.section("branch coverage of the full runs (CI's gate)")
+        adopted = (ROOT / "template" / "tests" / "adopted_practices.py").read_text()
+        floor = re.search(r"^COVERAGE_FLOOR = (\d+)$", adopted, re.MULTILINE)
+        terminalreporter.line(f"{'floor (COVERAGE_FLOOR)':<28} {floor[1] if floor else '?'}%")
+        for label, value in figures:
+            terminalreporter.line(f"{label:<28} {value}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

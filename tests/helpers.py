@@ -112,24 +112,28 @@ def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProce
     return result
 
 
-def run_project_checks(project: Path, database_label: str, *tests: str) -> str:
+def run_project_checks(
+    project: Path, database_label: str, *tests: str, coverage: bool = False
+) -> str:
     """Install a rendered project and run every check its README lists.
 
     `tests` narrows pytest to those paths (the rest of the checks still see everything).
-    Returns pytest's report (one line per test) after asserting that tests ran and
-    none failed or was skipped.
+    `coverage` runs the tests as the rendered CI does, under coverage (`coverage_gate`
+    then runs CI's gate). Returns pytest's report (one line per test) after asserting
+    that tests ran and none failed or was skipped.
     """
     run(project, "uv", "sync", "--quiet")
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
     run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
     run(project, "uv", "run", "--no-sync", "mypy")
     run(project, "uv", "run", "--no-sync", "lint-imports")
+    runner = ("coverage", "run", "-m", "pytest") if coverage else ("pytest",)
     report = run(
         project,
         # `-rfEsxXp`: a summary line for every test, like `-rA`, but without the
         # captured output of the tests that passed, so a failure's report is the end
         # of the output, where a CI log's tail shows it.
-        *("uv", "run", "--no-sync", "pytest", "-q", "-rfEsxXp", "-p", "no:cacheprovider"),
+        *("uv", "run", "--no-sync", *runner, "-q", "-rfEsxXp", "-p", "no:cacheprovider"),
         *tests,
         TEST_DATABASE_URL=database_url_for(database_label),
     ).stdout
@@ -139,3 +143,16 @@ def run_project_checks(project: Path, database_label: str, *tests: str) -> str:
     for outcome in ("failed", "error", "skipped", "xfailed", "xpassed", "deselected"):
         assert outcome not in summary, report
     return report
+
+
+# The rendered CI's coverage gate (tests/support/coverage_gate.py in a rendered project).
+COVERAGE_GATE = ("uv", "run", "--no-sync", "python", "-m", "tests.support.coverage_gate")
+
+
+def coverage_gate(project: Path) -> tuple[str, str]:
+    """The rendered CI's coverage gate, after `run_project_checks(..., coverage=True)`:
+    it passes. Returns the total ("91.4%") and the gate's verdict (its last line)."""
+    report = run(project, *COVERAGE_GATE).stdout
+    total = re.search(r"^TOTAL\s.*?(\d+(?:\.\d+)?%)$", report, re.MULTILINE)
+    assert total, report
+    return total[1], report.strip().splitlines()[-1]

@@ -19,6 +19,8 @@ PACKAGE = "my_service"
 EXAMPLE = re.compile(
     r"\.(models\.item|schemas\.item|services\.items|schemas\.text_analysis|services\.text_analysis)\b"
     r"|/api/v1/(items|text-analyses)\b"
+    # A client generated from the schema names the example's operations.
+    r"|\bapi\.(items|text_analyses)\.(items|text_analyses)_"
 )
 VARIANTS = {
     "defaults": {},

@@ -13,13 +13,16 @@
 import compileall
 import re
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests import matrix
-from tests.helpers import render, run, run_project_checks
+from tests.helpers import coverage_gate, project_env, render, run, run_project_checks
 
 FULL_RUNS: dict[str, dict[str, Any]] = {
     **matrix.full_runs(),
@@ -44,6 +47,8 @@ STATIC_RUNS: dict[str, dict[str, Any]] = {
     "kubernetes-no-docker-no-ci": {"kubernetes": True, "docker": False, "ci": "none"},
 }
 SWEEP_BATCHES = 4
+# pytest's `record_property` fixture.
+RecordProperty = Callable[[str, object], None]
 LEFTOVER_JINJA = re.compile(r"\{\{-?\s*[A-Za-z_]|\{%-?\s*[a-z]")
 # GitHub Actions expressions are meant to stay.
 ACTIONS_EXPRESSION = re.compile(r"\$\{\{[^}]*\}\}")
@@ -121,8 +126,43 @@ def test_every_other_combination_renders_lint_clean(
 
 
 @pytest.mark.parametrize("name", sorted(FULL_RUNS))
-def test_rendered_project_passes_its_own_checks(template: Path, tmp_path: Path, name: str) -> None:
+def test_rendered_project_passes_its_own_checks(
+    template: Path, tmp_path: Path, name: str, record_property: RecordProperty
+) -> None:
     project = render(template, tmp_path / name, FULL_RUNS[name])
     assert_fully_rendered(project)
 
-    run_project_checks(project, name)
+    run_project_checks(project, name, coverage=True)
+    total, verdict = coverage_gate(project)
+    assert verdict.endswith("reaches the floor of 85%."), verdict
+    # Printed at the end of the run (tests/conftest.py), beside the floor.
+    record_property("coverage", total)
+
+
+def test_the_coverage_gate_fails_ci_when_coverage_drops(
+    template_directory: Path, tmp_path: Path
+) -> None:
+    """With one test file left (the rest deleted, say), the rendered CI's gate refuses."""
+    project = render(template_directory, tmp_path / "gate", matrix.full_runs()["all-off"], None)
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    steps = [step["run"] for step in workflow["jobs"]["test"]["steps"] if "run" in step]
+    sync, tests, gate_command, _html = steps
+    assert (sync, tests, gate_command) == (
+        "uv sync --locked",
+        "uv run coverage run -m pytest",
+        "uv run python -m tests.support.coverage_gate",
+    )
+    run(project, "uv", "sync", "--quiet")  # no lock file yet to be --locked to
+    run(project, *tests.split(), "-q", "-p", "no:cacheprovider", "tests/api/test_health.py")
+
+    gate = subprocess.run(
+        gate_command.split(),
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=project_env(),
+        check=False,
+    )
+
+    assert gate.returncode == 2, gate.stdout + gate.stderr
+    assert "is below the floor of 85%." in gate.stdout, gate.stdout

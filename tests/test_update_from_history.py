@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import ROOT, commit_all, git, render, run, run_project_checks, tracked
+from tests.helpers import (
+    ROOT,
+    commit_all,
+    coverage_gate,
+    git,
+    render,
+    run,
+    run_project_checks,
+    tracked,
+)
 from tests.real_history import (
     ALL_ON_STARTS,
     ANSWER_SETS,
@@ -111,7 +120,14 @@ def test_update_from_real_history_keeps_every_service_working(
         assert answers["_commit"] == new_commit
         assert_update_kept_the_users_work(project, user, before, example)
         if user == full:
-            run_project_checks(project, f"history {answer_set} {start.commit} {user}")
+            label = f"history {answer_set} {start.commit} {user}"
+            run_project_checks(project, label, coverage=True)
+            # The rendered CI's coverage gate passes too. A service made before the gate
+            # has no floor (tests/adopted_practices.py is its own): the gate only reports.
+            _, verdict = coverage_gate(project)
+            adopted = before.get("tests/adopted_practices.py", b"").decode()
+            if "COVERAGE_FLOOR" not in adopted:
+                assert "No floor" in verdict, verdict
         else:
             ruff(project)
 

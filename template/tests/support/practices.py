@@ -12,8 +12,13 @@ import importlib
 
 def adopted(practice: str) -> bool:
     """Whether tests/adopted_practices.py turns this check on (off if it does not say)."""
+    return bool(adopted_value(practice, False))
+
+
+def adopted_value(practice: str, default: object = None) -> object:
+    """What tests/adopted_practices.py sets this check to (`default` if it does not say)."""
     try:
         choices = importlib.import_module("tests.adopted_practices")
     except ModuleNotFoundError:
-        return False
-    return bool(getattr(choices, practice, False))
+        return default
+    return getattr(choices, practice, default)
