@@ -19,7 +19,7 @@ CONFIG = f"package_name_override: {PACKAGE}\npost_hooks: []\n"
 
 
 class GeneratedClient:
-    """The generated package: `client.module("api.items.items_get_item")`."""
+    """The generated package: `client.module("api.<tag>.<tag>_<function>")` for an operation."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
