@@ -47,6 +47,11 @@ STATIC_RUNS: dict[str, dict[str, Any]] = {
     "kubernetes-no-docker-no-ci": {"kubernetes": True, "docker": False, "ci": "none"},
 }
 SWEEP_BATCHES = 4
+# The full runs that run their tests under coverage, as the rendered CI does, and then
+# CI's gate; coverage makes a run about 30% slower, so the rest run plain pytest. The
+# lowest figure (all-off), SQLite, and every option on. Every full run reached the floor
+# when it was set (docs/options.md gives the figures).
+COVERAGE_RUNS = frozenset({"all-off", "sqlite-tracing-sentry", "all-on"})
 # pytest's `record_property` fixture.
 RecordProperty = Callable[[str, object], None]
 LEFTOVER_JINJA = re.compile(r"\{\{-?\s*[A-Za-z_]|\{%-?\s*[a-z]")
@@ -132,11 +137,12 @@ def test_rendered_project_passes_its_own_checks(
     project = render(template, tmp_path / name, FULL_RUNS[name])
     assert_fully_rendered(project)
 
-    run_project_checks(project, name, coverage=True)
-    total, verdict = coverage_gate(project)
-    assert verdict.endswith("reaches the floor of 85%."), verdict
-    # Printed at the end of the run (tests/conftest.py), beside the floor.
-    record_property("coverage", total)
+    run_project_checks(project, name, coverage=name in COVERAGE_RUNS)
+    if name in COVERAGE_RUNS:
+        total, verdict = coverage_gate(project)
+        assert verdict.endswith("reaches the floor of 85%."), verdict
+        # Printed at the end of the run (tests/conftest.py), beside the floor.
+        record_property("coverage", total)
 
 
 def test_the_coverage_gate_fails_ci_when_coverage_drops(
