@@ -30,7 +30,7 @@ def main() -> int:
     if floor is None:
         say(f"Total {total:.1f}%. No floor: set COVERAGE_FLOOR in tests/adopted_practices.py.")
         return 0
-    if not isinstance(floor, int | float):
+    if isinstance(floor, bool) or not isinstance(floor, int | float):
         say(f"COVERAGE_FLOOR must be a number of percent, not {floor!r}.")
         return BELOW_THE_FLOOR
     if total < floor:

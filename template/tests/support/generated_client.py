@@ -21,9 +21,6 @@ CONFIG = f"package_name_override: {PACKAGE}\npost_hooks: []\n"
 class GeneratedClient:
     """The generated package: `client.module("api.<tag>.<tag>_<function>")` for an operation."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
     def module(self, name: str) -> ModuleType:
         return importlib.import_module(f"{PACKAGE}.{name}")
 
@@ -60,4 +57,4 @@ def generate_client(
     for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.syspath_prepend(str(folder))
-    return GeneratedClient(folder)
+    return GeneratedClient()
