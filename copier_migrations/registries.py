@@ -32,7 +32,9 @@ import yaml
 
 MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)")
 # The routers the template renders into api/router.py, for one answer or another.
-TEMPLATE_ROUTERS = frozenset({"auth", "items", "jobs", "text_analyses", "users"})
+TEMPLATE_ROUTERS = frozenset(
+    {"account_recovery", "auth", "items", "jobs", "text_analyses", "users"}
+)
 INCLUDE = re.compile(r"^\s*(?:api_router|app)\.include_router\((?P<arguments>.*)\)\s*$")
 PREFIX = re.compile(r"\bprefix=")
 ROUTER_TEMPLATE = "template/src/{{package_name}}/api/router.py.jinja"
