@@ -170,16 +170,20 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     assert turned_on.returncode == 0, turned_on.stderr
     assert_merged_cleanly(project)
     revisions = {path.name: path for path in (project / "migrations/versions").glob("*.py")}
-    # The revisions the service had are untouched; one more creates the user table.
+    # The revisions the service had are untouched; two more create the user table, then
+    # add account recovery, each on top of the one before.
     assert {name: revisions[name].read_bytes() for name in first_revisions} == first_revisions
-    [added] = set(revisions) - set(first_revisions)
-    assert added.endswith("_0003_add_user_account.py")
-    assert 'down_revision: str | None = "0002"' in revisions[added].read_text()
+    users, recovery = sorted(set(revisions) - set(first_revisions))
+    assert users.endswith("_0003_add_user_account.py")
+    assert 'down_revision: str | None = "0002"' in revisions[users].read_text()
+    assert recovery.endswith("_0004_add_account_recovery.py")
+    assert 'down_revision: str | None = "0003"' in revisions[recovery].read_text()
     run(project, "uv", "sync", "--quiet")
     run(project, *migrate, **environment)
     assert psql(database, "SELECT name, quantity FROM item") == "kept through the update|3"
     assert psql(database, "SELECT name FROM widget") == "sprocket"
     assert psql(database, "SELECT count(*) FROM user_account") == "0"
+    assert psql(database, "SELECT count(*) FROM account_token") == "0"
     commit_all(project, "Turn auth on")
     run_project_checks(project, "answers auth later")
 
