@@ -14,7 +14,9 @@ or in an old shape, this step writes it again from what both sides meant:
   template's routers whose module is not there (the example, which the team may have
   deleted, or never had: it is not added to a service that turns an option on later);
 - models/__init__.py: every model import of both sides, and `__all__` naming them all;
-- tasks/worker_settings.py: without the jobs whose module is not there (the example's).
+- tasks/worker_settings.py: a conflict between the two sides' job imports and `JOBS`
+  lists resolved to every job of both; then without the jobs whose module is not there
+  (the example's) or that nothing in the file defines (the team deleted the example).
 
 A registry that merged cleanly and lists only modules that exist is left as it is.
 Run by copier (`_migrations` in copier.yml, after each update) in the service's root,
@@ -175,10 +177,42 @@ def main(template_root: str) -> int:
         write(models, merged_models(models.read_text()))
     worker_settings = Path(f"src/{package}/tasks/worker_settings.py")
     if worker_settings.is_file():
-        kept = jobs_that_exist(worker_settings.read_text(), package, worker_settings.parent)
-        if kept != worker_settings.read_text():
+        current = worker_settings.read_text()
+        kept = jobs_that_exist(merged_jobs(current), package, worker_settings.parent)
+        if kept != current:
             write(worker_settings, kept)
     return 0
+
+
+JOBS_LINE = re.compile(r"^JOBS(?:: [^=]+)? = \[(?P<names>[^\]]*)\]$")
+CONFLICT = re.compile(r"^<{7}[^\n]*\n(?P<ours>.*?)^={7}\n(?P<theirs>.*?)^>{7}[^\n]*\n", re.M | re.S)
+
+
+def merged_jobs(text: str) -> str:
+    """The worker's settings with each conflict over its job registry resolved to both
+    sides' jobs: their imports, and one `JOBS` list naming them all.
+
+    A conflict block with anything else in it (the team's own code) is left for the team.
+    """
+
+    def resolve(block: re.Match[str]) -> str:
+        lines = [*block["ours"].splitlines(), *block["theirs"].splitlines()]
+        if not all(
+            not line.strip() or line.startswith(("from ", "import ")) or JOBS_LINE.match(line)
+            for line in lines
+        ):
+            return block[0]
+        imports = sorted({line for line in lines if line.startswith(("from ", "import "))})
+        jobs: list[str] = []
+        for line in lines:
+            listed = JOBS_LINE.match(line)
+            for name in names_in(listed["names"]) if listed else []:
+                if name not in jobs:
+                    jobs.append(name)
+        registry = [f"JOBS = [{', '.join(jobs)}]"] if any(map(JOBS_LINE.match, lines)) else []
+        return "\n".join([*imports, *([""] if imports and registry else []), *registry, ""])
+
+    return CONFLICT.sub(resolve, text)
 
 
 def jobs_that_exist(text: str, package: str, tasks: Path) -> str:
@@ -197,7 +231,13 @@ def jobs_that_exist(text: str, package: str, tasks: Path) -> str:
     for match in missing:
         text = text.replace(match[0], "")
     jobs = re.search(r"^JOBS(?:: [^=]+)? = \[(?P<names>[^\]]*)\]$", text, re.M)
-    if jobs is None or not gone:
+    if jobs is None:
+        return text
+    rest = text[: jobs.start()] + text[jobs.end() :]
+    # A name nothing else in the file mentions is defined nowhere: its import went with
+    # its module (the team deleted the example), while the template's list kept it.
+    gone |= {name for name in names_in(jobs["names"]) if not re.search(rf"\b{name}\b", rest)}
+    if not gone & set(names_in(jobs["names"])):
         return text
     kept = [name for name in names_in(jobs["names"]) if name not in gone]
     listed = f"JOBS = [{', '.join(kept)}]" if kept else "JOBS: list[Any] = []"

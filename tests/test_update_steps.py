@@ -52,7 +52,9 @@ def new_router(answers: dict[str, object]) -> str:
     return render_router((ROOT / ROUTER).read_text(), answers)
 
 
-ALL_EXIST = dict.fromkeys(("auth", "items", "jobs", "text_analyses", "users"), True)
+ALL_EXIST = dict.fromkeys(
+    ("account_recovery", "auth", "items", "jobs", "text_analyses", "users"), True
+)
 
 
 @pytest.mark.parametrize("answers", ANSWERS, ids=lambda a: "-".join(map(str, a.values())))
@@ -75,7 +77,10 @@ def test_the_teams_routers_are_added_in_order_with_their_options() -> None:
 
     merged = step("registries").merged_router(new_router(answers), teams, "svc", ALL_EXIST)
 
-    assert "from svc.api.routers import auth, items, jobs, orders, users, widgets\n" in merged
+    assert (
+        "from svc.api.routers import account_recovery, auth, items, jobs, orders, users, widgets\n"
+        in merged
+    )
     assert merged.endswith(
         "    app.include_router(jobs.router, prefix=API_V1)\n"
         "    app.include_router(widgets.router, prefix=API_V1)\n"
@@ -138,6 +143,62 @@ def test_the_worker_lists_no_job_whose_module_is_not_there(tmp_path: Path) -> No
     assert registries.jobs_that_exist(settings, "svc", tmp_path).endswith(
         "\n\nJOBS: list[Any] = []\n"
     )
+
+
+def test_the_worker_lists_no_job_that_nothing_defines(tmp_path: Path) -> None:
+    """The team deleted the example job and its import; the template's list still names it."""
+    (tmp_path / "email.py").write_text("")
+    settings = (
+        "from typing import Any\n\n"
+        "from svc.tasks.email import send_email\n\n"
+        "JOBS = [archive_sold_out_items, send_email]\n"
+    )
+
+    assert step("registries").jobs_that_exist(settings, "svc", tmp_path) == (
+        "from typing import Any\n\nfrom svc.tasks.email import send_email\n\nJOBS = [send_email]\n"
+    )
+
+
+def test_a_conflict_over_the_workers_jobs_keeps_every_job_of_both_sides(tmp_path: Path) -> None:
+    conflicted = (
+        "from svc.db.sessions import create_sessionmaker\n"
+        "<<<<<<< before updating\n"
+        "from svc.tasks.reports import send_report\n\n"
+        "JOBS = [send_report]\n"
+        "=======\n"
+        "from svc.tasks.email import send_email\n"
+        "from svc.tasks.items import archive_sold_out_items\n\n"
+        "JOBS = [archive_sold_out_items, send_email]\n"
+        ">>>>>>> after updating\n"
+        "\nlogger = None\n"
+    )
+    (tmp_path / "email.py").write_text("")
+    (tmp_path / "reports.py").write_text("")
+    registries = step("registries")
+
+    merged = registries.jobs_that_exist(registries.merged_jobs(conflicted), "svc", tmp_path)
+
+    # The example's module is gone (the team deleted it): its job goes with it.
+    assert merged == (
+        "from svc.db.sessions import create_sessionmaker\n"
+        "from svc.tasks.email import send_email\n"
+        "from svc.tasks.reports import send_report\n\n"
+        "JOBS = [send_report, send_email]\n"
+        "\nlogger = None\n"
+    )
+
+
+def test_a_conflict_with_the_teams_own_code_in_it_is_left_to_the_team() -> None:
+    conflicted = (
+        "<<<<<<< before updating\n"
+        "JOBS = [send_report]\n"
+        "RETRIES = 5\n"
+        "=======\n"
+        "JOBS = [send_email]\n"
+        ">>>>>>> after updating\n"
+    )
+
+    assert step("registries").merged_jobs(conflicted) == conflicted
 
 
 def test_a_move_tells_the_users_edits_from_copiers_commits(
