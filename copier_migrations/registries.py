@@ -13,7 +13,8 @@ or in an old shape, this step writes it again from what both sides meant:
   (from the team's version, the commit the update started from), and without the
   template's routers whose module is not there (the example, which the team may have
   deleted, or never had: it is not added to a service that turns an option on later);
-- models/__init__.py: every model import of both sides, and `__all__` naming them all;
+- models/__init__.py: every model import of both sides, and `__all__` naming them all,
+  but the models whose module is not there (the team deleted the example);
 - tasks/worker_settings.py: a conflict between the two sides' job imports and `JOBS`
   lists resolved to every job of both; then without the jobs whose module is not there
   (the example's) or that nothing in the file defines (the team deleted the example).
@@ -144,6 +145,29 @@ def merged_models(text: str) -> str:
     return "\n".join([*head, *imports, "", declaration]) + "\n"
 
 
+def models_that_exist(text: str, package: str, models: Path) -> str:
+    """The models registry without the imports of model modules that are not there (the
+    team deleted the example; the template's side of a conflict still imports it)."""
+    pattern = re.compile(
+        rf"^from {re.escape(package)}\.models\.(?P<module>\w+) import (?P<names>.+)\n", re.M
+    )
+    missing = [
+        match
+        for match in pattern.finditer(text)
+        if not (models / f"{match['module']}.py").is_file()
+    ]
+    if not missing:
+        return text
+    gone = {name for match in missing for name in names_in(match["names"])}
+    for match in missing:
+        text = text.replace(match[0], "")
+    for name in gone:
+        # One name per line (a long `__all__`), or inline.
+        text = re.sub(rf'^\s*"{name}",\n', "", text, flags=re.M)
+        text = re.sub(rf'"{name}",? ?', "", text)
+    return re.sub(r"__all__ = \[\s*\]", "__all__: list[str] = []", text.replace(", ]", "]"))
+
+
 def write(path: Path, text: str) -> None:
     path.write_text(text)
     Path(f"{path}.rej").unlink(missing_ok=True)
@@ -173,8 +197,12 @@ def main(template_root: str) -> int:
             }
             write(router, merged_router(template, teams, package, exists))
     models = Path(f"src/{package}/models/__init__.py")
-    if models.is_file() and conflicted(models.read_text()):
-        write(models, merged_models(models.read_text()))
+    if models.is_file():
+        current = models.read_text()
+        merged = merged_models(current) if conflicted(current) else current
+        kept = models_that_exist(merged, package, models.parent)
+        if kept != current:
+            write(models, kept)
     worker_settings = Path(f"src/{package}/tasks/worker_settings.py")
     if worker_settings.is_file():
         current = worker_settings.read_text()

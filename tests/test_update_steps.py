@@ -124,6 +124,32 @@ def test_conflicting_model_registrations_are_all_kept() -> None:
     )
 
 
+def test_the_models_import_no_model_whose_module_is_not_there(tmp_path: Path) -> None:
+    """The team deleted the example; the template's side of the merge still imported it."""
+    for module in ("account_token", "user"):
+        (tmp_path / f"{module}.py").write_text("")
+    models = (
+        '"""The models."""\n\n'
+        "from svc.models.account_token import AccountToken\n"
+        "from svc.models.item import Item\n"
+        "from svc.models.user import User\n\n"
+        '__all__ = ["AccountToken", "Item", "User"]\n'
+    )
+    registries = step("registries")
+
+    assert registries.models_that_exist(models, "svc", tmp_path) == (
+        '"""The models."""\n\n'
+        "from svc.models.account_token import AccountToken\n"
+        "from svc.models.user import User\n\n"
+        '__all__ = ["AccountToken", "User"]\n'
+    )
+    (tmp_path / "user.py").unlink()
+    (tmp_path / "account_token.py").unlink()
+    assert registries.models_that_exist(models, "svc", tmp_path).endswith(
+        "\n\n__all__: list[str] = []\n"
+    )
+
+
 def test_the_worker_lists_no_job_whose_module_is_not_there(tmp_path: Path) -> None:
     settings = (
         "from typing import Any\n\n"
