@@ -284,11 +284,18 @@ def test_compose_runs_the_task_queue_worker_with_redis(projects: dict[str, Path]
     worker = services["worker"]
 
     assert worker["command"][:2] == ["arq", "my_service.worker.WorkerSettings"]
-    assert worker["environment"] == {"DATABASE_HOST": "db", "REDIS_URL": "redis://redis:6379/0"}
+    assert worker["environment"] == {
+        "DATABASE_HOST": "db",
+        # With auth=jwt the worker sends the account e-mails, to Mailpit in development.
+        "EMAIL_SMTP_HOST": "mailpit",
+        "REDIS_URL": "redis://redis:6379/0",
+    }
     assert worker["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"},
         "redis": {"condition": "service_healthy"},
     }
+    assert services["api"]["environment"]["EMAIL_SMTP_HOST"] == "mailpit"
+    assert services["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]
     assert (
         "worker"
         not in yaml.safe_load((projects["sqlite"] / "compose.yaml").read_text())["services"]
