@@ -1,11 +1,13 @@
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests import matrix
-from tests.helpers import ROOT, copy_worktree, snapshot_template
+from tests.helpers import ROOT, RUN_CACHE, copy_worktree, snapshot_template
 from tests.real_history import template_with_history
 
 
@@ -29,6 +31,45 @@ def template_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy_worktree(directory)
     shutil.rmtree(directory / ".git", ignore_errors=True)
     return directory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One directory per run that every xdist worker shares (tests/helpers.py: uv_sync, mypy).
+
+    Made by the controlling process before it starts the workers, which inherit its
+    environment; a run of its own is never handed another run's.
+    """
+    if not hasattr(config, "workerinput"):
+        os.environ[RUN_CACHE] = tempfile.mkdtemp(prefix="template-tests-run-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and RUN_CACHE in os.environ:
+        shutil.rmtree(os.environ.pop(RUN_CACHE), ignore_errors=True)
+
+
+# The tests that take minutes (--durations), started first so that no worker starts one
+# while the other has nothing left. Only the order changes: every test still runs.
+LONGEST_FIRST = (
+    "tests/test_resources.py::test_a_resource_keeps_its_teams_edits",
+    "tests/test_update_from_history.py::",
+    "tests/test_update_answers.py::test_auth_turned_on_later",
+    "tests/test_update.py::test_update_to_next_version",
+    "tests/test_render.py::test_rendered_project_passes_its_own_checks",
+    "tests/test_resources.py::test_generated_resources_pass_every_check",
+    "tests/test_update_answers.py::test_an_option_turned_on_later",
+    "tests/test_render.py::test_every_other_combination_renders_lint_clean",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first (LONGEST_FIRST); xdist then hands out the practices' groups first."""
+
+    def rank(item: pytest.Item) -> int:
+        prefixes = [i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)]
+        return prefixes[0] if prefixes else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,5 +1,7 @@
 """Rendering the template from a committed snapshot, and running commands in the result."""
 
+import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -112,6 +114,78 @@ def run(cwd: Path, *command: str, **extra_env: str) -> subprocess.CompletedProce
     return result
 
 
+# A directory this run's workers share (tests/conftest.py makes it): the lock of each
+# distinct pyproject.toml, resolved once, and a seed for mypy's incremental cache.
+RUN_CACHE = "TEMPLATE_TESTS_RUN_CACHE"
+
+
+def _shared(name: str) -> Path | None:
+    directory = os.environ.get(RUN_CACHE)
+    return Path(directory) / name if directory else None
+
+
+def _publish(source: Path, target: Path) -> None:
+    """Copy a file or folder to `target` atomically (another worker may race us)."""
+    scratch = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    if source.is_dir():
+        shutil.copytree(source, scratch)
+    else:
+        shutil.copyfile(source, scratch)
+    # A folder cannot replace one that another worker published first; it holds the same.
+    with contextlib.suppress(OSError):
+        os.replace(scratch, target)
+    if scratch.exists():
+        shutil.rmtree(scratch) if scratch.is_dir() else scratch.unlink()
+
+
+def uv_sync(project: Path, *options: str) -> None:
+    """`uv sync` in a rendered project that has no lock yet, resolving once per run.
+
+    The first project with a given pyproject.toml (and .python-version) resolves against
+    PyPI as a user's first `uv sync` does; a later one with the same bytes starts from
+    the lock uv wrote then, so it installs the same versions without asking PyPI about
+    every package again (a minute's worth of round trips on a slow network). A project
+    that already has a lock keeps it: that is its team's.
+    """
+    lock = project / "uv.lock"
+    shared = None
+    if not lock.exists():
+        inputs = b"".join(
+            (project / name).read_bytes() if (project / name).exists() else b""
+            for name in ("pyproject.toml", ".python-version")
+        )
+        shared = _shared(f"{hashlib.sha256(inputs).hexdigest()}.lock")
+        if shared and shared.exists():
+            shutil.copyfile(shared, lock)
+    run(project, "uv", "sync", "--quiet", *options)
+    if shared and not shared.exists():
+        _publish(lock, shared)
+
+
+def mypy(project: Path) -> None:
+    """Strict mypy, as the rendered README runs it, incrementally from this run's seed.
+
+    The first project checked cold leaves its cache as the seed; a later project starts
+    from a copy of it. mypy rechecks every module whose source, options or dependencies'
+    interfaces differ from the cached ones (and every module with an error, which it
+    never caches), so the verdict is the cold run's; what is saved is re-analysing the
+    third-party packages that every project installs (SQLAlchemy, pydantic, FastAPI).
+    tests/test_practices.py's mypy violations already run incrementally the same way.
+    """
+    seed_mypy_cache(project)
+    run(project, "uv", "run", "--no-sync", "mypy")
+    seed = _shared("mypy-seed")
+    if seed and not seed.exists() and (project / ".mypy_cache").is_dir():
+        _publish(project / ".mypy_cache", seed)
+
+
+def seed_mypy_cache(project: Path) -> None:
+    """Give a project with no mypy cache a copy of this run's seed (see `mypy`)."""
+    seed = _shared("mypy-seed")
+    if seed and seed.is_dir() and not (project / ".mypy_cache").exists():
+        shutil.copytree(seed, project / ".mypy_cache")
+
+
 def run_project_checks(
     project: Path, database_label: str, *tests: str, coverage: bool = False
 ) -> str:
@@ -122,10 +196,10 @@ def run_project_checks(
     then runs CI's gate). Returns pytest's report (one line per test) after asserting
     that tests ran and none failed or was skipped.
     """
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
     run(project, "uv", "run", "--no-sync", "ruff", "format", "--check", ".")
     run(project, "uv", "run", "--no-sync", "ruff", "check", ".")
-    run(project, "uv", "run", "--no-sync", "mypy")
+    mypy(project)
     run(project, "uv", "run", "--no-sync", "lint-imports")
     runner = ("coverage", "run", "-m", "pytest") if coverage else ("pytest",)
     report = run(

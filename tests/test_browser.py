@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, database_url_for, project_env, render, run
+from tests.helpers import ROOT, database_url_for, project_env, render, uv_sync
 from tests.test_docs import build_site
 
 STARTUP_TIMEOUT_SECONDS = 60
@@ -147,7 +147,7 @@ def answers_health(base_url: str) -> bool:
 
 def test_service_api_docs_render_offline(template: Path, tmp_path: Path) -> None:
     project = render(template, tmp_path / "docs-browser", {})
-    run(project, "uv", "sync", "--quiet", "--no-dev")
+    uv_sync(project, "--no-dev")
 
     with production_server(project, tmp_path / "server.log") as base_url:
         swagger = dump_dom(f"{base_url}/docs", tmp_path / "profile")

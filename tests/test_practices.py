@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import database_url_for, project_env, render, run
+from tests.helpers import database_url_for, project_env, render, seed_mypy_cache, uv_sync
 from tests.matrix import all_on
 from tests.violations import VIOLATIONS, Answers, Violation, pytest_of
 
@@ -36,7 +36,8 @@ NOT_COPIED = shutil.ignore_patterns(".venv", ".ruff_cache", ".pytest_cache", "__
 def rendered(answer_set: str, template: Path, workspace: Path) -> Path:
     """The project for an answer set, rendered and installed once per test worker."""
     project = render(template, workspace / answer_set, ANSWER_SETS[answer_set], vcs_ref=None)
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
+    seed_mypy_cache(project)
     return project
 
 
@@ -88,10 +89,10 @@ def test_every_check_passes_as_rendered(
 ) -> None:
     project = rendered(answer_set, template_directory, workspace)
     checks = {violation.check for violation in applicable(answer_set)}
-    # The test files that the violations target, in one pytest run rather than one each.
-    test_files = sorted(check[-1] for check in checks if check[0] == "pytest")
+    # The tests that the violations target, in one pytest run rather than one each.
+    tests = sorted(check[-1] for check in checks if check[0] == "pytest")
     tools = sorted(check for check in checks if check[0] != "pytest")
-    for check in [*tools, pytest_of(*test_files)]:
+    for check in [*tools, pytest_of(*tests)]:
         result = run_check(project, project, answer_set, check)
         assert result.returncode == 0, f"{check}\n{result.stdout}\n{result.stderr}"
 

@@ -22,7 +22,14 @@ import pytest
 import yaml
 
 from tests import matrix
-from tests.helpers import coverage_gate, project_env, render, run, run_project_checks
+from tests.helpers import (
+    coverage_gate,
+    project_env,
+    render,
+    run,
+    run_project_checks,
+    uv_sync,
+)
 
 FULL_RUNS: dict[str, dict[str, Any]] = {
     **matrix.full_runs(),
@@ -158,7 +165,7 @@ def test_the_coverage_gate_fails_ci_when_coverage_drops(
         "uv run coverage run -m pytest",
         "uv run python -m tests.support.coverage_gate",
     )
-    run(project, "uv", "sync", "--quiet")  # no lock file yet to be --locked to
+    uv_sync(project)  # no lock file yet to be --locked to
     run(project, *tests.split(), "-q", "-p", "no:cacheprovider", "tests/api/test_health.py")
 
     gate = subprocess.run(

@@ -9,7 +9,7 @@ service, the all-on runs of tests/test_update_from_history.py prove with every c
 
 from pathlib import Path
 
-from tests.helpers import commit_all, database_url_for, run
+from tests.helpers import commit_all, database_url_for, run, uv_sync
 from tests.real_history import Start, resolve
 from tests.test_update import assert_merged_cleanly
 from tests.test_update_answers import psql
@@ -31,7 +31,7 @@ def test_accounts_made_before_account_recovery_are_kept_and_count_as_confirmed(
     migrate = ("uv", "run", "--no-sync", "alembic", "upgrade", "head")
     # Trust authentication on 127.0.0.1: the password is required, not checked.
     environment = {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
     commit_all(project, "Lock the dependencies")
     run(project, *migrate, **environment)
     psql(
@@ -48,7 +48,7 @@ def test_accounts_made_before_account_recovery_are_kept_and_count_as_confirmed(
     assert added.endswith("_0002_add_account_recovery.py")
     revision = (project / "migrations/versions" / added).read_text()
     assert 'down_revision: str | None = "0001"' in revision
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
     run(project, *migrate, **environment)
     assert (
         psql(

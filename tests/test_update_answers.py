@@ -26,6 +26,7 @@ from tests.helpers import (
     run,
     run_project_checks,
     tracked,
+    uv_sync,
 )
 from tests.real_history import EDITED, make_user
 from tests.test_deployment import hadolint, kubernetes_validate, schema
@@ -155,7 +156,7 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     migrate = ("uv", "run", "--no-sync", "alembic", "upgrade", "head")
     # Trust authentication on 127.0.0.1: the password is required, not checked.
     environment = {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
     commit_all(project, "Lock the dependencies")
     run(project, *migrate, **environment)
     psql(
@@ -178,7 +179,7 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     assert 'down_revision: str | None = "0002"' in revisions[users].read_text()
     assert recovery.endswith("_0004_add_account_recovery.py")
     assert 'down_revision: str | None = "0003"' in revisions[recovery].read_text()
-    run(project, "uv", "sync", "--quiet")
+    uv_sync(project)
     run(project, *migrate, **environment)
     assert psql(database, "SELECT name, quantity FROM item") == "kept through the update|3"
     assert psql(database, "SELECT name FROM widget") == "sprocket"

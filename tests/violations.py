@@ -92,8 +92,15 @@ ROUTE_CONTRACTS = "tests/api/test_route_contracts.py"
 
 
 def failing_test(path: str, test: str) -> tuple[tuple[str, ...], str]:
-    """The command that runs a rendered test file, and the line it prints when `test` fails."""
-    return pytest_of(path), f"FAILED {path}::{test}"
+    """The command that runs the rendered test, and the line it prints when `test` fails.
+
+    Only that test (all its parameters), and `-x`: the first failure proves the check
+    reports the violation; the rest of its file is another check's, and every test passes
+    as rendered (tests/test_practices.py, and the full runs of tests/test_render.py).
+    """
+    return ("pytest", "-x", "-q", "-p", "no:cacheprovider", f"{path}::{test}"), (
+        f"FAILED {path}::{test}"
+    )
 
 
 def route_contract(
