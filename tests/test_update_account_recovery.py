@@ -9,10 +9,10 @@ service, the all-on runs of tests/test_update_from_history.py prove with every c
 
 from pathlib import Path
 
-from tests.helpers import commit_all, database_url_for, run, uv_sync
+from tests.helpers import commit_all, run, uv_sync
 from tests.real_history import Start, resolve
 from tests.test_update import assert_merged_cleanly
-from tests.test_update_answers import psql
+from tests.test_update_answers import MIGRATE, empty_database, psql
 from tests.test_update_from_history import copier, scaffold
 
 # The last commit before account recovery (its services have no account_token table).
@@ -24,16 +24,10 @@ def test_accounts_made_before_account_recovery_are_kept_and_count_as_confirmed(
 ) -> None:
     commit = resolve(history_template, BEFORE_RECOVERY)
     project = scaffold(history_template, tmp_path / "service", commit, {"auth": "jwt"})
-    database = database_url_for("before account recovery")
-    admin, name = database.rsplit("/", 1)
-    psql(f"{admin}/postgres", f'DROP DATABASE IF EXISTS "{name}"')
-    psql(f"{admin}/postgres", f'CREATE DATABASE "{name}"')
-    migrate = ("uv", "run", "--no-sync", "alembic", "upgrade", "head")
-    # Trust authentication on 127.0.0.1: the password is required, not checked.
-    environment = {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
+    database, environment = empty_database("before account recovery")
     uv_sync(project)
     commit_all(project, "Lock the dependencies")
-    run(project, *migrate, **environment)
+    run(project, *MIGRATE, **environment)
     psql(
         database,
         "INSERT INTO user_account (id, email, password_hash, is_active, is_admin) VALUES"
@@ -49,7 +43,7 @@ def test_accounts_made_before_account_recovery_are_kept_and_count_as_confirmed(
     revision = (project / "migrations/versions" / added).read_text()
     assert 'down_revision: str | None = "0001"' in revision
     uv_sync(project)
-    run(project, *migrate, **environment)
+    run(project, *MIGRATE, **environment)
     assert (
         psql(
             database,

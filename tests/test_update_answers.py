@@ -140,6 +140,20 @@ def psql(database_url: str, sql: str) -> str:
     return result.stdout.strip()
 
 
+# Migrates a service's own database, as its team does where its databases are.
+MIGRATE = ("uv", "run", "--no-sync", "alembic", "upgrade", "head")
+
+
+def empty_database(label: str) -> tuple[str, dict[str, str]]:
+    """A new, empty database: its URL, and the variables that point a service at it."""
+    database = database_url_for(label)
+    admin, name = database.rsplit("/", 1)
+    psql(f"{admin}/postgres", f'DROP DATABASE IF EXISTS "{name}"')
+    psql(f"{admin}/postgres", f'CREATE DATABASE "{name}"')
+    # Trust authentication on 127.0.0.1: the password is required, not checked.
+    return database, {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
+
+
 def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     template: Path, tmp_path: Path
 ) -> None:
@@ -148,17 +162,10 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     first_revisions = {
         path.name: path.read_bytes() for path in (project / "migrations/versions").glob("*.py")
     }
-    database = database_url_for("answers auth later")
-    admin = database.rsplit("/", 1)[0] + "/postgres"
-    name = database.rsplit("/", 1)[1]
-    psql(admin, f'DROP DATABASE IF EXISTS "{name}"')
-    psql(admin, f'CREATE DATABASE "{name}"')
-    migrate = ("uv", "run", "--no-sync", "alembic", "upgrade", "head")
-    # Trust authentication on 127.0.0.1: the password is required, not checked.
-    environment = {"DATABASE_NAME": name, "DATABASE_PASSWORD": "unused"}
+    database, environment = empty_database("answers auth later")
     uv_sync(project)
     commit_all(project, "Lock the dependencies")
-    run(project, *migrate, **environment)
+    run(project, *MIGRATE, **environment)
     psql(
         database,
         "INSERT INTO item (id, name, quantity, status) VALUES"
@@ -180,7 +187,7 @@ def test_auth_turned_on_later_adds_a_revision_that_keeps_every_row(
     assert recovery.endswith("_0004_add_account_recovery.py")
     assert 'down_revision: str | None = "0003"' in revisions[recovery].read_text()
     uv_sync(project)
-    run(project, *migrate, **environment)
+    run(project, *MIGRATE, **environment)
     assert psql(database, "SELECT name, quantity FROM item") == "kept through the update|3"
     assert psql(database, "SELECT name FROM widget") == "sprocket"
     assert psql(database, "SELECT count(*) FROM user_account") == "0"
